@@ -1,0 +1,4 @@
+package dev.ferry.common;
+
+/** Marker for messages, events and state that Pekko serializes with Jackson CBOR (see serialization.conf). */
+public interface CborSerializable {}
