@@ -1,0 +1,320 @@
+package dev.ferry.project;
+
+import dev.ferry.common.CborSerializable;
+import dev.ferry.common.Initiator;
+import dev.ferry.common.Rejection;
+import dev.ferry.common.Tags;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * A project: its name, owner, Git and build settings, and the pointer to its production deployment. Promote and
+ * rollback only move that pointer; the routing projection turns the resulting events into host routes.
+ */
+public final class Project
+    extends EventSourcedBehaviorWithEnforcedReplies<Project.Command, Project.Event, Project.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Project");
+
+  /** How many former production deployments a project remembers for rollback. */
+  static final int PRODUCTION_HISTORY = 20;
+
+  public enum Status { NEW, ACTIVE, DELETED }
+
+  public enum PromotionReason { AUTO, PROMOTE, ROLLBACK }
+
+  // Commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Create(String name, String owner, ProjectSettings settings, Initiator initiator,
+      ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  public record ChangeSettings(ProjectSettings settings, Initiator initiator,
+      ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  /** Records a new deployment and hands back what it needs to build: the project's name, number and settings. */
+  public record RequestDeployment(String deploymentId, String target, Initiator initiator,
+      ActorRef<StatusReply<DeploymentTicket>> replyTo) implements Command {}
+
+  /** An explicit promotion of a READY deployment (checked by the caller); re-enables automatic promotion. */
+  public record Promote(String deploymentId, long deploymentNumber, Initiator initiator,
+      ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  /** Sent when a production deployment becomes READY; ignored unless it is newer than what serves now. */
+  public record AutoPromote(String deploymentId, long deploymentNumber, Initiator initiator,
+      ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** Back to {@code deploymentId}, or to the previous production deployment when null; pauses auto-promotion. */
+  public record Rollback(String deploymentId, long deploymentNumber, Initiator initiator,
+      ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  public record Delete(Initiator initiator, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  public record Get(ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  public record DeploymentTicket(String projectId, String projectName, long number, ProjectSettings settings)
+      implements CborSerializable {}
+
+  // Events
+
+  public sealed interface Event extends CborSerializable {
+    Initiator initiator();
+
+    Instant at();
+  }
+
+  public record ProjectCreated(String projectId, String name, String owner, ProjectSettings settings,
+      Initiator initiator, Instant at) implements Event {}
+
+  public record SettingsChanged(ProjectSettings settings, Initiator initiator, Instant at) implements Event {}
+
+  public record DeploymentRequested(String deploymentId, String target, long number, Initiator initiator,
+      Instant at) implements Event {}
+
+  public record ProductionPromoted(String projectName, String deploymentId, long deploymentNumber,
+      String previousDeploymentId, PromotionReason reason, Initiator initiator, Instant at) implements Event {}
+
+  public record ProjectDeleted(String name, Initiator initiator, Instant at) implements Event {}
+
+  // State
+
+  /** One former or current production deployment. */
+  public record ProductionEntry(String deploymentId, long number) implements CborSerializable {}
+
+  public record State(
+      String id,
+      Status status,
+      String name,
+      String owner,
+      ProjectSettings settings,
+      long deploymentCount,
+      ProductionEntry production,
+      List<ProductionEntry> previousProductions,
+      boolean autoPromote,
+      Instant createdAt,
+      Instant updatedAt) implements CborSerializable {
+
+    static State empty(String id) {
+      return new State(id, Status.NEW, null, null, null, 0, null, List.of(), true, null, null);
+    }
+
+    public String productionDeploymentId() {
+      return production == null ? null : production.deploymentId();
+    }
+
+    State withStatus(Status newStatus, Instant at) {
+      return new State(id, newStatus, name, owner, settings, deploymentCount, production, previousProductions,
+          autoPromote, createdAt, at);
+    }
+
+    State withSettings(ProjectSettings newSettings, Instant at) {
+      return new State(id, status, name, owner, newSettings, deploymentCount, production, previousProductions,
+          autoPromote, createdAt, at);
+    }
+
+    State withDeploymentCount(long count) {
+      return new State(id, status, name, owner, settings, count, production, previousProductions, autoPromote,
+          createdAt, updatedAt);
+    }
+
+    State withProduction(ProductionEntry entry, boolean rollback, Instant at) {
+      List<ProductionEntry> history = new ArrayList<>(previousProductions);
+      if (rollback) {
+        // Rolling back walks down the history: what was rolled away from is not a rollback target any more.
+        history.removeIf(p -> p.number() >= entry.number());
+      } else if (production != null) {
+        history.add(0, production);
+        history.removeIf(p -> p.deploymentId().equals(entry.deploymentId()));
+        if (history.size() > PRODUCTION_HISTORY) {
+          history = history.subList(0, PRODUCTION_HISTORY);
+        }
+      }
+      return new State(id, status, name, owner, settings, deploymentCount, entry, List.copyOf(history),
+          !rollback, createdAt, at);
+    }
+  }
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())));
+  }
+
+  public static Behavior<Command> create(String projectId) {
+    return new Project(projectId);
+  }
+
+  private final String projectId;
+
+  private Project(String projectId) {
+    super(PersistenceId.of(ENTITY_KEY.name(), projectId));
+    this.projectId = projectId;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.empty(projectId);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(Tags.forId(ENTITY_KEY.name(), projectId));
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    var builder = newCommandHandlerWithReplyBuilder();
+    newProjectHandlers(builder);
+    activeProjectHandlers(builder);
+    deletedProjectHandlers(builder);
+    return builder.build();
+  }
+
+  private void newProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
+    builder.forState(state -> state.status() == Status.NEW)
+        .onCommand(Create.class, (state, cmd) -> Effect()
+            .persist(new ProjectCreated(projectId, cmd.name(), cmd.owner(), cmd.settings(), cmd.initiator(),
+                Instant.now()))
+            .thenReply(cmd.replyTo(), StatusReply::success))
+        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(ChangeSettings.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(RequestDeployment.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(Promote.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(AutoPromote.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(Rollback.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(Delete.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
+  }
+
+  private void activeProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
+    builder.forState(state -> state.status() == Status.ACTIVE)
+        .onCommand(Create.class, this::createExisting)
+        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state)))
+        .onCommand(ChangeSettings.class, (state, cmd) -> Effect()
+            .persist(new SettingsChanged(cmd.settings(), cmd.initiator(), Instant.now()))
+            .thenReply(cmd.replyTo(), StatusReply::success))
+        .onCommand(RequestDeployment.class, this::requestDeployment)
+        .onCommand(Promote.class, this::promote)
+        .onCommand(AutoPromote.class, this::autoPromote)
+        .onCommand(Rollback.class, this::rollback)
+        .onCommand(Delete.class, (state, cmd) -> Effect()
+            .persist(new ProjectDeleted(state.name(), cmd.initiator(), Instant.now()))
+            .thenReply(cmd.replyTo(), s -> StatusReply.ack()));
+  }
+
+  private void deletedProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
+    builder.forState(state -> state.status() == Status.DELETED)
+        .onCommand(Create.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
+            Rejection.conflict("Project id " + projectId + " was deleted and cannot be reused")))
+        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(ChangeSettings.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(RequestDeployment.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(Promote.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(AutoPromote.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.ack()))
+        .onCommand(Rollback.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(Delete.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.ack()));
+  }
+
+  private static <T> StatusReply<T> notFound() {
+    return Rejection.notFound("Project not found");
+  }
+
+  private ReplyEffect<Event, State> createExisting(State state, Create cmd) {
+    // A retried create (same name and owner) is answered with the project as it is.
+    if (state.name().equals(cmd.name()) && state.owner().equals(cmd.owner())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(state));
+    }
+    return Effect().reply(cmd.replyTo(), Rejection.conflict("Project " + projectId + " already exists"));
+  }
+
+  private ReplyEffect<Event, State> requestDeployment(State state, RequestDeployment cmd) {
+    long number = state.deploymentCount() + 1;
+    return Effect()
+        .persist(new DeploymentRequested(cmd.deploymentId(), cmd.target(), number, cmd.initiator(), Instant.now()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(
+            new DeploymentTicket(projectId, s.name(), number, s.settings())));
+  }
+
+  private ReplyEffect<Event, State> promote(State state, Promote cmd) {
+    if (cmd.deploymentId().equals(state.productionDeploymentId()) && state.autoPromote()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(state));
+    }
+    return Effect()
+        .persist(promotion(state, cmd.deploymentId(), cmd.deploymentNumber(), PromotionReason.PROMOTE,
+            cmd.initiator()))
+        .thenReply(cmd.replyTo(), StatusReply::success);
+  }
+
+  private ReplyEffect<Event, State> autoPromote(State state, AutoPromote cmd) {
+    boolean newer = state.production() == null || cmd.deploymentNumber() > state.production().number();
+    if (!state.autoPromote() || !newer) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    return Effect()
+        .persist(promotion(state, cmd.deploymentId(), cmd.deploymentNumber(), PromotionReason.AUTO,
+            cmd.initiator()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> rollback(State state, Rollback cmd) {
+    ProductionEntry target;
+    if (cmd.deploymentId() == null) {
+      if (state.previousProductions().isEmpty()) {
+        return Effect().reply(cmd.replyTo(),
+            Rejection.conflict("There is no previous production deployment to roll back to"));
+      }
+      target = state.previousProductions().get(0);
+    } else {
+      target = new ProductionEntry(cmd.deploymentId(), cmd.deploymentNumber());
+    }
+    if (target.deploymentId().equals(state.productionDeploymentId())) {
+      return Effect().reply(cmd.replyTo(),
+          Rejection.conflict("Deployment " + target.deploymentId() + " is already in production"));
+    }
+    return Effect()
+        .persist(promotion(state, target.deploymentId(), target.number(), PromotionReason.ROLLBACK,
+            cmd.initiator()))
+        .thenReply(cmd.replyTo(), StatusReply::success);
+  }
+
+  private ProductionPromoted promotion(State state, String deploymentId, long number, PromotionReason reason,
+      Initiator initiator) {
+    return new ProductionPromoted(state.name(), deploymentId, number, state.productionDeploymentId(), reason,
+        initiator, Instant.now());
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(ProjectCreated.class, (state, e) -> new State(projectId, Status.ACTIVE, e.name(), e.owner(),
+            e.settings(), 0, null, List.of(), true, e.at(), e.at()))
+        .onEvent(SettingsChanged.class, (state, e) -> state.withSettings(e.settings(), e.at()))
+        .onEvent(DeploymentRequested.class, (state, e) -> state.withDeploymentCount(e.number()))
+        .onEvent(ProductionPromoted.class, (state, e) -> state.withProduction(
+            new ProductionEntry(e.deploymentId(), e.deploymentNumber()), e.reason() == PromotionReason.ROLLBACK,
+            e.at()))
+        .onEvent(ProjectDeleted.class, (state, e) -> state.withStatus(Status.DELETED, e.at()))
+        .build();
+  }
+}
