@@ -57,3 +57,9 @@ CREATE TABLE build_logs (
     text VARCHAR(16384) NOT NULL,
     PRIMARY KEY (deployment_id, seq)
 );
+
+-- Projects the routing projection has seen deleted: late deployment events add no host for them.
+CREATE TABLE deleted_projects (
+    project_id VARCHAR(64) PRIMARY KEY,
+    deleted_at TIMESTAMP WITH TIME ZONE NOT NULL
+);

@@ -1,0 +1,52 @@
+package dev.ferry.api;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** The REST API on its own port: routes under /api/v1, health checks, problem+json for every error. */
+public final class ApiServer extends AllDirectives {
+
+  private final ApiContext context;
+
+  public ApiServer(ApiContext context) {
+    this.context = context;
+  }
+
+  public CompletionStage<ServerBinding> start(String interfaceName, int port) {
+    return Http.get(context.system()).newServerAt(interfaceName, port).bind(route());
+  }
+
+  public Route route() {
+    Route api = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
+        new ProjectRoutes(context).route(),
+        new DeploymentRoutes(context).route())));
+    return respondWithHeaders(List.of(RawHeader.create("X-Content-Type-Options", "nosniff")), () ->
+        handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+            concat(api, new HealthRoutes(context).route()))));
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder().matchAny(failure -> complete(Problems.fromFailure(failure))).build();
+  }
+
+  /** Pekko's rejections (no route, wrong method, too large...) as problem+json with the same status. */
+  private static RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      if (response.entity().getContentType().mediaType().toString().startsWith("application/problem+json")) {
+        return response;
+      }
+      String detail = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
+          ? strict.getData().utf8String() : response.status().reason();
+      HttpResponse problem = Problems.response(response.status().intValue(), detail, List.of());
+      return problem.withHeaders(response.getHeaders());
+    });
+  }
+}

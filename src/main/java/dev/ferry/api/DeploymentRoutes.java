@@ -1,0 +1,125 @@
+package dev.ferry.api;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.deployment.Deployment;
+import dev.ferry.logs.BuildLogStore;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/** {@code /api/v1/deployments/{id}}: read, cancel, and the build log (whole, or followed live). */
+public final class DeploymentRoutes extends AllDirectives {
+
+  private static final ContentType NDJSON = MediaTypes.applicationWithOpenCharset("x-ndjson")
+      .toContentType(org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8);
+  private static final Duration FOLLOW_POLL = Duration.ofMillis(250);
+  private static final int LOG_BATCH = 1000;
+
+  private final ApiContext context;
+  private final RequestSupport support;
+  private final Representations representations;
+
+  public DeploymentRoutes(ApiContext context) {
+    this.context = context;
+    this.support = new RequestSupport(context);
+    this.representations = new Representations(context.hosts());
+  }
+
+  public Route route() {
+    return pathPrefix("deployments", () -> pathPrefix(segment(), id -> concat(
+        pathEndOrSingleSlash(() -> get(() -> support.answer(() -> get(id)))),
+        path("cancel", () -> post(() -> support.answer(() -> cancel(id)))),
+        path("logs", () -> get(() -> parameterOptional("follow", follow -> parameterOptional("since", since ->
+            support.answer(() -> logs(id, follow.map("true"::equalsIgnoreCase).orElse(false), since)))))))));
+  }
+
+  private CompletionStage<HttpResponse> get(String id) {
+    return support.deploymentJson(id, representations).thenApply(json -> Responses.json(200, json));
+  }
+
+  private CompletionStage<HttpResponse> cancel(String id) {
+    return support.deployment(id)
+        .thenCompose(deployment -> context.<Deployment.State>askDeployment(id,
+            replyTo -> new Deployment.Cancel(support.initiator(), replyTo)))
+        .thenCompose(canceled -> support.aliases(id).thenApply(aliases ->
+            Responses.json(200, representations.deployment(canceled, aliases))));
+  }
+
+  private CompletionStage<HttpResponse> logs(String id, boolean follow, Optional<String> since) {
+    long after;
+    try {
+      after = since.map(Long::parseLong).orElse(0L);
+    } catch (NumberFormatException e) {
+      return CompletableFuture.failedFuture(new ApiException(400, "since must be a sequence number"));
+    }
+    return support.deployment(id).thenApply(deployment -> {
+      Source<ByteString, NotUsed> lines = follow && !deployment.status().isFinished()
+          ? followed(id, after)
+          : Source.single(after).mapAsync(1, from -> batch(id, from)).mapConcat(batch -> batch)
+              .map(DeploymentRoutes::ndjson);
+      return HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON, lines));
+    });
+  }
+
+  /** Polls the stored log until the deployment has finished and every line has been sent. */
+  private Source<ByteString, NotUsed> followed(String id, long after) {
+    return Source.unfoldAsync(new Cursor(after, false), cursor -> {
+      if (cursor.done()) {
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
+      return batch(id, cursor.seq()).thenCompose(lines -> {
+        if (!lines.isEmpty()) {
+          long last = lines.get(lines.size() - 1).seq();
+          return CompletableFuture.completedFuture(Optional.of(Pair.create(new Cursor(last, false), lines)));
+        }
+        return context.<Deployment.State>askDeployment(id, Deployment.Get::new).thenCompose(state -> {
+          // One more read after the end, so that lines flushed with the outcome are not missed.
+          boolean finished = state.status().isFinished();
+          return Patterns.after(FOLLOW_POLL, context.system().classicSystem().scheduler(),
+              context.system().executionContext(), () -> batch(id, cursor.seq()))
+              .thenApply(more -> {
+                long last = more.isEmpty() ? cursor.seq() : more.get(more.size() - 1).seq();
+                return Optional.of(Pair.create(new Cursor(last, finished && more.isEmpty()), more));
+              });
+        });
+      });
+    }).mapConcat(lines -> lines).map(DeploymentRoutes::ndjson);
+  }
+
+  private record Cursor(long seq, boolean done) {}
+
+  private CompletionStage<List<BuildLogStore.Line>> batch(String id, long after) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return context.logs().read(id, after, LOG_BATCH);
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }, context.blocking());
+  }
+
+  private static ByteString ndjson(BuildLogStore.Line line) {
+    ObjectNode json = Json.object();
+    json.put("seq", line.seq());
+    json.put("at", Json.time(line.at()));
+    json.put("stream", line.stream());
+    json.put("text", line.text());
+    return ByteString.fromString(Json.write(json) + "\n");
+  }
+}

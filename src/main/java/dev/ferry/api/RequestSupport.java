@@ -1,0 +1,134 @@
+package dev.ferry.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.claim.Claim;
+import dev.ferry.common.Initiator;
+import dev.ferry.db.Sql;
+import dev.ferry.deployment.Deployment;
+import dev.ferry.project.Project;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.pattern.StatusReply;
+
+/** What every route needs: bodies, paging, error mapping, and finding the project or deployment asked for. */
+final class RequestSupport extends AllDirectives {
+
+  private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
+
+  private final ApiContext context;
+
+  RequestSupport(ApiContext context) {
+    this.context = context;
+  }
+
+  /** Runs the handler and turns any failure (thrown or in the future) into problem+json. */
+  Route answer(Supplier<CompletionStage<HttpResponse>> handler) {
+    CompletionStage<HttpResponse> response;
+    try {
+      response = handler.get();
+    } catch (RuntimeException e) {
+      response = CompletableFuture.failedFuture(e);
+    }
+    return completeWithFuture(response.exceptionally(Problems::fromFailure));
+  }
+
+  /** A JSON body (415 for another media type); its size is bounded by the server's content-length limit. */
+  Route jsonBody(Function<String, Route> inner) {
+    return extractRequestEntity(entity -> {
+      boolean empty = entity.isKnownEmpty();
+      boolean json = entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON);
+      if (!empty && !json) {
+        return complete(Problems.response(415, "The request body must be application/json", List.of()));
+      }
+      return extractStrictEntity(BODY_TIMEOUT, strict -> inner.apply(strict.getData().utf8String()));
+    });
+  }
+
+  Route page(Function<Page, Route> inner) {
+    return parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
+      try {
+        return inner.apply(Page.of(limit, cursor));
+      } catch (ApiException e) {
+        return complete(Problems.fromFailure(e));
+      }
+    }));
+  }
+
+  /** Who is asking. Every request is anonymous until accounts exist. */
+  Initiator initiator() {
+    return Initiator.anonymous();
+  }
+
+  String owner() {
+    return initiator().id();
+  }
+
+  /** A project by id ({@code prj_...}) or by name; another owner's project is not found. */
+  CompletionStage<Project.State> project(String ref) {
+    CompletionStage<String> projectId = ref.startsWith("prj_")
+        ? CompletableFuture.completedFuture(ref)
+        : context.<String>askClaim(Claim.entityId(Claim.PROJECT_NAME, ref), Claim.GetOwner::new);
+    return projectId
+        .exceptionally(failure -> {
+          throw notFound(failure, "Project");
+        })
+        .thenCompose(id -> context.<Project.State>askProject(id, Project.Get::new))
+        .thenApply(project -> {
+          if (!project.owner().equals(owner())) {
+            throw ApiException.notFound("Project");
+          }
+          return project;
+        });
+  }
+
+  CompletionStage<Deployment.State> deployment(String deploymentId) {
+    if (!deploymentId.matches("[a-z0-9]{1,64}")) {
+      return CompletableFuture.failedFuture(ApiException.notFound("Deployment"));
+    }
+    return context.<Deployment.State>askDeployment(deploymentId, Deployment.Get::new)
+        .thenCompose(deployment -> context.<Project.State>askProject(deployment.projectId(), Project.Get::new)
+            .exceptionally(failure -> {
+              throw ApiException.notFound("Deployment");
+            })
+            .thenApply(project -> {
+              if (!project.owner().equals(owner())) {
+                throw ApiException.notFound("Deployment");
+              }
+              return deployment;
+            }));
+  }
+
+  CompletionStage<ObjectNode> deploymentJson(String deploymentId, Representations representations) {
+    return deployment(deploymentId).thenCombine(aliases(deploymentId), representations::deployment);
+  }
+
+  /** Hosts that currently point at the deployment, besides its own. */
+  CompletionStage<List<String>> aliases(String deploymentId) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return Sql.query(context.dataSource(),
+            "SELECT host FROM routes WHERE deployment_id = ? AND kind <> 'deployment' ORDER BY host",
+            row -> row.getString(1), deploymentId);
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }, context.blocking());
+  }
+
+  private static RuntimeException notFound(Throwable failure, String what) {
+    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof StatusReply.ErrorMessage) {
+      return ApiException.notFound(what);
+    }
+    return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+  }
+}

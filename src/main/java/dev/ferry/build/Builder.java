@@ -1,0 +1,173 @@
+package dev.ferry.build;
+
+import dev.ferry.FerrySettings;
+import dev.ferry.deployment.Deployment;
+import dev.ferry.project.ProjectSettings;
+import dev.ferry.sandbox.Sandbox;
+import dev.ferry.storage.BlobStore;
+import dev.ferry.storage.Publisher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The steps of one build: check out the source, run the install and build commands in the sandbox, find the
+ * output and publish it content-addressed. Everything the user should know goes to the log.
+ */
+public final class Builder {
+
+  /** Where the output is looked for after a build command, when the project names none. */
+  private static final List<String> OUTPUT_CANDIDATES = List.of("dist", "build", "out", "public");
+
+  private final FerrySettings settings;
+  private final BlobStore blobs;
+  private final Sandbox sandbox;
+
+  public Builder(FerrySettings settings, BlobStore blobs, Sandbox sandbox) {
+    this.settings = settings;
+    this.blobs = blobs;
+    this.sandbox = sandbox;
+  }
+
+  public record Outcome(String framework, long fileCount, long totalBytes) {}
+
+  /** Told about progress the Deployment entity records. */
+  public interface Progress {
+    void sourceResolved(GitCheckout.Checkout checkout) throws BuildFailure;
+
+    void publishing() throws BuildFailure;
+  }
+
+  public Outcome build(Deployment.State deployment, Path workDir, Sandbox.LogSink log,
+      Sandbox.Cancellation cancellation, Progress progress) throws BuildFailure, InterruptedException {
+    Instant deadline = Instant.now().plus(settings.build().timeout());
+    ProjectSettings project = deployment.settings();
+    Path sourceDir = workDir.resolve("src");
+    GitCheckout.Checkout checkout = checkout(deployment, sourceDir, log);
+    progress.sourceResolved(checkout);
+
+    Path root = rootDirectory(sourceDir, project.rootDirectory());
+    String framework = project.framework() != null ? project.framework()
+        : Files.exists(root.resolve("package.json")) ? "node" : "static";
+    Map<String, String> env = buildEnvironment(deployment, checkout);
+    runStep("Install", project.installCommand(), root, env, deadline, log, cancellation);
+    runStep("Build", project.buildCommand(), root, env, deadline, log, cancellation);
+
+    Path output = outputDirectory(root, project);
+    progress.publishing();
+    log.line("system", "Publishing " + root.relativize(output).toString().replace('\\', '/') + "/");
+    try {
+      var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
+          settings.build().maxOutputBytes());
+      log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
+          + result.uploadedBlobs() + " new)");
+      return new Outcome(framework, result.fileCount(), result.totalBytes());
+    } catch (IOException e) {
+      throw new BuildFailure("Publishing failed: " + e.getMessage());
+    }
+  }
+
+  private GitCheckout.Checkout checkout(Deployment.State deployment, Path sourceDir, Sandbox.LogSink log)
+      throws BuildFailure {
+    String url = deployment.settings().gitRepoUrl();
+    if (url == null || url.isBlank()) {
+      throw new BuildFailure("The project has no Git repository");
+    }
+    String ref = deployment.source().ref();
+    log.line("system", "Cloning " + url + (ref == null ? "" : " (" + ref + ")"));
+    try {
+      GitCheckout.Checkout checkout = GitCheckout.checkout(url, ref, sourceDir, Optional.empty(),
+          settings.cloneTimeout(), settings.allowLocalRepositories());
+      log.line("system", "Checked out " + checkout.commitSha().substring(0, 7) + ": "
+          + firstLine(checkout.commitMessage()));
+      return checkout;
+    } catch (GitCheckout.CheckoutException e) {
+      throw new BuildFailure(e.getMessage());
+    }
+  }
+
+  private static Path rootDirectory(Path sourceDir, String rootDirectory) throws BuildFailure {
+    if (rootDirectory == null || rootDirectory.isBlank()) {
+      return sourceDir;
+    }
+    Path root = sourceDir.resolve(rootDirectory).normalize();
+    if (!root.startsWith(sourceDir) || !Files.isDirectory(root)) {
+      throw new BuildFailure("Root directory '" + rootDirectory + "' does not exist in the repository");
+    }
+    return root;
+  }
+
+  private Map<String, String> buildEnvironment(Deployment.State deployment, GitCheckout.Checkout checkout) {
+    Map<String, String> env = new HashMap<>();
+    env.put("FERRY", "1");
+    env.put("FERRY_ENV", deployment.target());
+    env.put("FERRY_DEPLOYMENT_ID", deployment.id());
+    env.put("FERRY_GIT_COMMIT_SHA", checkout.commitSha());
+    // Vercel's names, so framework adapters that read them behave as on Vercel.
+    env.put("VERCEL", "1");
+    env.put("VERCEL_ENV", deployment.target());
+    env.put("VERCEL_GIT_COMMIT_SHA", checkout.commitSha());
+    return env;
+  }
+
+  private void runStep(String step, String command, Path root, Map<String, String> env, Instant deadline,
+      Sandbox.LogSink log, Sandbox.Cancellation cancellation) throws BuildFailure, InterruptedException {
+    if (command == null || command.isBlank()) {
+      return;
+    }
+    Duration remaining = Duration.between(Instant.now(), deadline);
+    if (remaining.isNegative() || remaining.isZero()) {
+      throw new BuildFailure("Build timed out after " + settings.build().timeout());
+    }
+    log.line("system", "Running " + step.toLowerCase() + " command: " + command);
+    Sandbox.Result result = sandbox.run(
+        new Sandbox.Spec(List.of("sh", "-c", command), root, env, remaining, settings.build().maxLogBytes()),
+        log, cancellation);
+    if (result.canceled()) {
+      throw new InterruptedException("canceled");
+    }
+    if (result.timedOut()) {
+      throw new BuildFailure(step + " command timed out after " + settings.build().timeout());
+    }
+    if (!result.succeeded()) {
+      throw new BuildFailure(step + " command failed with exit code " + result.exitCode() + ": " + command);
+    }
+  }
+
+  private static Path outputDirectory(Path root, ProjectSettings project) throws BuildFailure {
+    String configured = project.outputDirectory();
+    if (configured != null && !configured.isBlank()) {
+      Path output = root.resolve(configured).normalize();
+      if (!output.startsWith(root) || !Files.isDirectory(output)) {
+        throw new BuildFailure("Output directory '" + configured + "' was not found after the build");
+      }
+      return output;
+    }
+    boolean built = project.buildCommand() != null && !project.buildCommand().isBlank();
+    if (!built) {
+      // Files as they are: a public/ folder when the repository has one, else the whole root.
+      return Files.isDirectory(root.resolve("public")) ? root.resolve("public") : root;
+    }
+    for (String candidate : OUTPUT_CANDIDATES) {
+      if (Files.isDirectory(root.resolve(candidate))) {
+        return root.resolve(candidate);
+      }
+    }
+    throw new BuildFailure("No output directory found after the build (looked for " + OUTPUT_CANDIDATES
+        + "); set outputDirectory in the project settings");
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int newline = message.indexOf('\n');
+    return (newline < 0 ? message : message.substring(0, newline)).trim();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.ferry.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Predicate;
+
+/** Speaks the HTTP API and the edge (with a Host header) to a node under test. */
+public final class ApiClient {
+
+  static {
+    // The JDK client refuses to set Host unless told; the edge is addressed by Host.
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+  }
+
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  public record Response(int status, String body, HttpResponse<String> raw) {
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("Not JSON (" + status + "): " + body, e);
+      }
+    }
+
+    public String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String api;
+  private final String edge;
+
+  public ApiClient(String api, String edge) {
+    this.api = api;
+    this.edge = edge;
+  }
+
+  public Response get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(api + path)).GET());
+  }
+
+  public Response post(String path, String json) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(api + path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public Response patch(String path, String json) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(api + path))
+        .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public Response delete(String path) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(api + path)).DELETE());
+  }
+
+  /** A request to the edge for {@code host}; extra headers as name/value pairs. */
+  public Response edge(String method, String host, String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(edge + path)).header("Host", host)
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request);
+  }
+
+  private Response send(HttpRequest.Builder request) throws Exception {
+    HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new Response(response.statusCode(), response.body(), response);
+  }
+
+  /** Polls until the condition holds; fails with the last value seen. */
+  public static <T> T await(Duration timeout, ThrowingSupplier<T> probe, Predicate<T> done) throws Exception {
+    Instant deadline = Instant.now().plus(timeout);
+    T last = probe.get();
+    while (!done.test(last)) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("Condition not met within " + timeout + "; last value: " + last);
+      }
+      Thread.sleep(50);
+      last = probe.get();
+    }
+    return last;
+  }
+
+  @FunctionalInterface
+  public interface ThrowingSupplier<T> {
+    T get() throws Exception;
+  }
+}

@@ -1,0 +1,141 @@
+package dev.ferry.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real Ferry node in its own JVM, started from the packaged jar on free loopback ports. */
+public final class FerryProcess implements AutoCloseable {
+
+  private final Path dataDir;
+  private final Map<String, String> extraEnv;
+  private final int apiPort;
+  private final int edgePort;
+  private final int clusterPort;
+  private final Path logFile;
+  private Process process;
+
+  public FerryProcess(Path dataDir, Map<String, String> extraEnv) throws IOException {
+    this.dataDir = dataDir;
+    this.extraEnv = extraEnv;
+    this.apiPort = freePort();
+    this.edgePort = freePort();
+    this.clusterPort = freePort();
+    this.logFile = dataDir.resolveSibling(dataDir.getFileName() + "-node.log");
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  public static Path jar() {
+    Path jar = Path.of(System.getProperty("ferry.jar", "target/ferry.jar"));
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("Package first: " + jar + " is missing (run mvn verify)");
+    }
+    return jar;
+  }
+
+  public FerryProcess start() throws Exception {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
+        jar().toAbsolutePath().toString(), "server"));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    Map<String, String> env = builder.environment();
+    env.put("FERRY_DATA_DIR", dataDir.toString());
+    env.put("FERRY_API_PORT", Integer.toString(apiPort));
+    env.put("FERRY_EDGE_PORT", Integer.toString(edgePort));
+    env.put("FERRY_CLUSTER_PORT", Integer.toString(clusterPort));
+    env.put("FERRY_API_INTERFACE", "127.0.0.1");
+    env.put("FERRY_EDGE_INTERFACE", "127.0.0.1");
+    env.putAll(extraEnv);
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    process = builder.start();
+    awaitReady(Duration.ofSeconds(90));
+    return this;
+  }
+
+  private void awaitReady(Duration timeout) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("Ferry exited with " + process.exitValue() + ":\n" + log());
+      }
+      try {
+        HttpResponse<String> response = client.send(
+            HttpRequest.newBuilder(URI.create(api() + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("Ferry did not become ready in " + timeout + ":\n" + log());
+  }
+
+  /** Stops the node the hard way: no shutdown hooks, nothing flushed on the way out. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public String api() {
+    return "http://127.0.0.1:" + apiPort;
+  }
+
+  public String edge() {
+    return "http://127.0.0.1:" + edgePort;
+  }
+
+  public int edgePort() {
+    return edgePort;
+  }
+
+  public String log() throws IOException {
+    return Files.exists(logFile) ? Files.readString(logFile) : "";
+  }
+
+  /** The same node's settings again (same data directory and ports), for a restart. */
+  public FerryProcess restarted() throws IOException {
+    FerryProcess next = new FerryProcess(dataDir, new HashMap<>(extraEnv), apiPort, edgePort, clusterPort);
+    return next;
+  }
+
+  private FerryProcess(Path dataDir, Map<String, String> extraEnv, int apiPort, int edgePort, int clusterPort) {
+    this.dataDir = dataDir;
+    this.extraEnv = extraEnv;
+    this.apiPort = apiPort;
+    this.edgePort = edgePort;
+    this.clusterPort = clusterPort;
+    this.logFile = dataDir.resolveSibling(dataDir.getFileName() + "-node.log");
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+}
