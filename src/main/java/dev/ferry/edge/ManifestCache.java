@@ -1,0 +1,59 @@
+package dev.ferry.edge;
+
+import dev.ferry.storage.BlobStore;
+import dev.ferry.storage.Manifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * Deployment manifests held in memory, least recently used evicted first. Manifests are immutable, so
+ * an entry never needs invalidation; a missing manifest is not cached (it may be written later).
+ */
+public final class ManifestCache {
+
+  private final BlobStore blobs;
+  private final Executor blockingIo;
+  private final Map<String, Manifest> byDeployment;
+
+  public ManifestCache(BlobStore blobs, Executor blockingIo, int maxEntries) {
+    this.blobs = blobs;
+    this.blockingIo = blockingIo;
+    this.byDeployment = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Manifest> eldest) {
+        return size() > maxEntries;
+      }
+    });
+  }
+
+  /** Completes on the caller's thread when cached; otherwise loads on the blocking-I/O executor. */
+  public CompletionStage<Optional<Manifest>> manifest(String deploymentId) {
+    Manifest cached = byDeployment.get(deploymentId);
+    if (cached != null) {
+      return CompletableFuture.completedFuture(Optional.of(cached));
+    }
+    // Two concurrent misses may both load; that is harmless for immutable data and keeps this lock-free.
+    return CompletableFuture.supplyAsync(() -> load(deploymentId), blockingIo);
+  }
+
+  int size() {
+    return byDeployment.size();
+  }
+
+  private Optional<Manifest> load(String deploymentId) {
+    try {
+      Optional<Manifest> manifest = blobs.manifest(deploymentId);
+      manifest.ifPresent(m -> byDeployment.put(deploymentId, m));
+      return manifest;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read manifest of deployment " + deploymentId, e);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.ferry.edge;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.storage.Manifest;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CachesTest {
+
+  private static final Executor SAME_THREAD = Runnable::run;
+
+  @Test
+  void manifestCacheLoadsOnceEvictsLeastRecentlyUsedAndSkipsMissing(@TempDir Path dir) throws Exception {
+    TempDirBlobStore blobs = new TempDirBlobStore(dir);
+    for (String id : new String[] {"d1", "d2", "d3"}) {
+      blobs.putManifest(id, new Manifest(id, Map.of()));
+    }
+    ManifestCache cache = new ManifestCache(blobs, SAME_THREAD, 2);
+
+    load(cache, "d1");
+    load(cache, "d2");
+    load(cache, "d1"); // d1 is now the most recently used
+    load(cache, "d3"); // evicts d2
+    load(cache, "d1");
+    load(cache, "d2");
+    assertEquals(1, blobs.manifestReads("d1"));
+    assertEquals(2, blobs.manifestReads("d2"));
+    assertEquals(2, cache.size());
+
+    assertTrue(cache.manifest("absent").toCompletableFuture().get().isEmpty());
+    assertTrue(cache.manifest("absent").toCompletableFuture().get().isEmpty());
+    assertEquals(2, blobs.manifestReads("absent"));
+  }
+
+  @Test
+  void smallFileCacheIsBoundedByTotalBytes() {
+    SmallFileCache cache = new SmallFileCache(10);
+    cache.put("a", bytes("1234"));
+    cache.put("b", bytes("1234"));
+    cache.get("a"); // b is now the least recently used
+    cache.put("c", bytes("1234"));
+    assertTrue(cache.get("a").isPresent());
+    assertTrue(cache.get("b").isEmpty());
+    assertTrue(cache.get("c").isPresent());
+    assertEquals(8, cache.totalBytes());
+
+    cache.put("huge", bytes("12345678901"));
+    assertTrue(cache.get("huge").isEmpty());
+    assertEquals(2, cache.size());
+  }
+
+  private static void load(ManifestCache cache, String id) throws Exception {
+    assertEquals(id, cache.manifest(id).toCompletableFuture().get().orElseThrow().deploymentId());
+  }
+
+  private static ByteString bytes(String text) {
+    return ByteString.fromArray(text.getBytes(UTF_8));
+  }
+}
