@@ -55,10 +55,14 @@ public final class EntityTests {
     return reply.getError().getMessage();
   }
 
+  /** The HTTP status of a {@link Rejection} reply (500 for any other error); fails the test on a successful reply. */
+  public static int rejectionStatus(CommandResultWithReply<?, ?, ?, ? extends StatusReply<?>> result) {
+    return Rejection.status(errorMessage(result));
+  }
+
   /** The command was answered with a {@link Rejection} of {@code status} and persisted nothing. */
   public static void assertRejected(CommandResultWithReply<?, ?, ?, ? extends StatusReply<?>> result, int status) {
-    String message = errorMessage(result);
-    assertEquals(status, Rejection.status(message), () -> result.command() + " answered " + message);
+    assertEquals(status, rejectionStatus(result), () -> result.command() + " answered " + errorMessage(result));
     assertNoEvents(result);
   }
 
