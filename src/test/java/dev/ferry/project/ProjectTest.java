@@ -1,0 +1,570 @@
+package dev.ferry.project;
+
+import static dev.ferry.testing.EntityTests.assertNoEvents;
+import static dev.ferry.testing.EntityTests.assertRejected;
+import static dev.ferry.testing.EntityTests.successValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.common.Initiator;
+import dev.ferry.project.Project.AutoPromote;
+import dev.ferry.project.Project.ChangeSettings;
+import dev.ferry.project.Project.Command;
+import dev.ferry.project.Project.Create;
+import dev.ferry.project.Project.Delete;
+import dev.ferry.project.Project.DeploymentRequested;
+import dev.ferry.project.Project.DeploymentTicket;
+import dev.ferry.project.Project.Event;
+import dev.ferry.project.Project.Get;
+import dev.ferry.project.Project.ProductionEntry;
+import dev.ferry.project.Project.ProductionPromoted;
+import dev.ferry.project.Project.ProjectCreated;
+import dev.ferry.project.Project.ProjectDeleted;
+import dev.ferry.project.Project.PromotionReason;
+import dev.ferry.project.Project.Promote;
+import dev.ferry.project.Project.RequestDeployment;
+import dev.ferry.project.Project.Rollback;
+import dev.ferry.project.Project.SettingsChanged;
+import dev.ferry.project.Project.State;
+import dev.ferry.project.Project.Status;
+import dev.ferry.testing.EntityTests;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.LongStream;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class ProjectTest {
+
+  private static final String PROJECT_ID = "prj_test";
+  private static final String NAME = "my-app";
+  private static final String OWNER = "usr_alice";
+  private static final Initiator INITIATOR = Initiator.user(OWNER);
+  private static final Initiator PROMOTER = Initiator.system("promoter");
+  private static final ProjectSettings SETTINGS = new ProjectSettings("https://github.com/acme/my-app.git",
+      ProjectSettings.DEFAULT_BRANCH, null, "vite", null, "npm run build", "dist");
+  private static final ProjectSettings OTHER_SETTINGS = new ProjectSettings("https://github.com/acme/my-app.git",
+      "release", "web", null, "pnpm install", "pnpm build", "out");
+
+  private static final ActorTestKit actorTestKit = EntityTests.actorTestKit(ProjectTest.class);
+  private static final EventSourcedBehaviorTestKit<Command, Event, State> testKit =
+      EntityTests.eventSourcedTestKit(actorTestKit, Project.create(PROJECT_ID));
+
+  @AfterAll
+  static void shutdown() {
+    actorTestKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void clear() {
+    testKit.clear();
+  }
+
+  @Nested
+  class WhenNew {
+
+    @Test
+    void createPersistsProjectCreated() {
+      var result = testKit.runCommand(create(NAME, OWNER));
+
+      ProjectCreated event = result.eventOfType(ProjectCreated.class);
+      assertEquals(new ProjectCreated(PROJECT_ID, NAME, OWNER, SETTINGS, INITIATOR, event.at()), event);
+      assertNotNull(event.at());
+      State state = successValue(result);
+      assertEquals(result.state(), state);
+      assertEquals(new State(PROJECT_ID, Status.ACTIVE, NAME, OWNER, SETTINGS, 0, null, List.of(), true,
+          event.at(), event.at()), state);
+    }
+
+    @Test
+    void getIsNotFound() {
+      assertRejected(testKit.runCommand(Get::new), 404);
+    }
+
+    @Test
+    void changeSettingsIsNotFound() {
+      assertRejected(testKit.runCommand(changeSettings(OTHER_SETTINGS)), 404);
+    }
+
+    @Test
+    void requestDeploymentIsNotFound() {
+      assertRejected(testKit.runCommand(requestDeployment("dpl1")), 404);
+    }
+
+    @Test
+    void promoteIsNotFound() {
+      assertRejected(testKit.runCommand(promote(1)), 404);
+    }
+
+    @Test
+    void autoPromoteIsNotFound() {
+      assertRejected(testKit.runCommand(autoPromote(1)), 404);
+    }
+
+    @Test
+    void rollbackIsNotFound() {
+      assertRejected(testKit.runCommand(rollbackToPrevious()), 404);
+      assertRejected(testKit.runCommand(rollbackTo(1)), 404);
+    }
+
+    @Test
+    void deleteIsNotFound() {
+      assertRejected(testKit.runCommand(delete()), 404);
+    }
+  }
+
+  @Nested
+  class WhenActive {
+
+    private State created;
+
+    @BeforeEach
+    void createProject() {
+      created = successValue(testKit.runCommand(create(NAME, OWNER)));
+    }
+
+    @Test
+    void createRetriedWithSameNameAndOwnerAnswersTheProjectWithoutEvent() {
+      var result = testKit.runCommand(create(NAME, OWNER));
+
+      assertEquals(created, successValue(result));
+      assertNoEvents(result);
+    }
+
+    @Test
+    void createWithAnotherNameIsConflict() {
+      assertRejected(testKit.runCommand(create("other-app", OWNER)), 409);
+    }
+
+    @Test
+    void createWithAnotherOwnerIsConflict() {
+      assertRejected(testKit.runCommand(create(NAME, "usr_bob")), 409);
+    }
+
+    @Test
+    void getAnswersTheProject() {
+      var result = testKit.runCommand(Get::new);
+
+      assertEquals(created, successValue(result));
+      assertNoEvents(result);
+    }
+
+    @Test
+    void changeSettingsPersistsSettingsChanged() {
+      var result = testKit.runCommand(changeSettings(OTHER_SETTINGS));
+
+      SettingsChanged event = result.eventOfType(SettingsChanged.class);
+      assertEquals(new SettingsChanged(OTHER_SETTINGS, INITIATOR, event.at()), event);
+      State state = successValue(result);
+      assertEquals(OTHER_SETTINGS, state.settings());
+      assertEquals(event.at(), state.updatedAt());
+      assertEquals(created.createdAt(), state.createdAt());
+    }
+
+    @Test
+    void requestDeploymentNumbersDeploymentsFromOne() {
+      for (long number = 1; number <= 3; number++) {
+        var result = testKit.runCommand(requestDeployment(deploymentId(number)));
+
+        DeploymentRequested event = result.eventOfType(DeploymentRequested.class);
+        assertEquals(
+            new DeploymentRequested(deploymentId(number), "production", number, INITIATOR, event.at()), event);
+        assertEquals(new DeploymentTicket(PROJECT_ID, NAME, number, SETTINGS), successValue(result));
+        assertEquals(number, result.state().deploymentCount());
+      }
+    }
+
+    @Test
+    void ticketCarriesTheCurrentSettings() {
+      successValue(testKit.runCommand(changeSettings(OTHER_SETTINGS)));
+
+      DeploymentTicket ticket = successValue(testKit.runCommand(requestDeployment("dpl1")));
+
+      assertEquals(new DeploymentTicket(PROJECT_ID, NAME, 1, OTHER_SETTINGS), ticket);
+    }
+
+    @Test
+    void requestDeploymentDoesNotTouchProduction() {
+      State state = testKit.runCommand(requestDeployment("dpl1")).state();
+
+      assertNull(state.production());
+      assertEquals(List.of(), state.previousProductions());
+    }
+
+    @Test
+    void deletePersistsProjectDeleted() {
+      var result = testKit.runCommand(delete());
+
+      successValue(result);
+      ProjectDeleted event = result.eventOfType(ProjectDeleted.class);
+      assertEquals(new ProjectDeleted(NAME, INITIATOR, event.at()), event);
+      assertEquals(Status.DELETED, result.state().status());
+      assertEquals(event.at(), result.state().updatedAt());
+    }
+
+    @Test
+    void restartRecoversTheSameState() {
+      successValue(testKit.runCommand(changeSettings(OTHER_SETTINGS)));
+      autoPromoteUpTo(3);
+      successValue(testKit.runCommand(rollbackToPrevious()));
+      State before = testKit.getState();
+
+      assertEquals(before, testKit.restart().state());
+      assertEquals(before, successValue(testKit.runCommand(Get::new)));
+    }
+
+    @Test
+    void restartFromSnapshotAndLaterEventsRecoversTheSameState() {
+      // ProjectCreated is event 1, so the 99th deployment request is event 100: the first snapshot.
+      for (long number = 1; number <= 99; number++) {
+        successValue(testKit.runCommand(requestDeployment(deploymentId(number))));
+      }
+      successValue(testKit.runCommand(promote(98)));
+      successValue(testKit.runCommand(autoPromote(99)));
+      State snapshot = testKit.snapshotTestKit().orElseThrow()
+          .expectNextPersistedClass(PersistenceId.of(Project.ENTITY_KEY.name(), PROJECT_ID).id(), State.class);
+      assertEquals(99, snapshot.deploymentCount());
+      assertNull(snapshot.production());
+      State before = testKit.getState();
+
+      assertEquals(before, testKit.restart().state());
+      assertProduction(before, 99);
+      assertHistory(before, 98);
+    }
+  }
+
+  /** Promote, AutoPromote and Rollback of an ACTIVE project. */
+  @Nested
+  class Promotion {
+
+    @BeforeEach
+    void createProject() {
+      successValue(testKit.runCommand(create(NAME, OWNER)));
+    }
+
+    @Test
+    void promotePersistsProductionPromoted() {
+      var result = testKit.runCommand(promote(1));
+
+      ProductionPromoted event = result.eventOfType(ProductionPromoted.class);
+      assertEquals(new ProductionPromoted(NAME, "dpl1", 1, null, PromotionReason.PROMOTE, INITIATOR, event.at()),
+          event);
+      State state = successValue(result);
+      assertProduction(state, 1);
+      assertHistory(state);
+      assertTrue(state.autoPromote());
+      assertEquals(event.at(), state.updatedAt());
+    }
+
+    @Test
+    void promoteKeepsTheFormerProductionInHistory() {
+      successValue(testKit.runCommand(promote(1)));
+
+      var result = testKit.runCommand(promote(2));
+
+      assertEquals("dpl1", result.eventOfType(ProductionPromoted.class).previousDeploymentId());
+      assertProduction(result.state(), 2);
+      assertHistory(result.state(), 1);
+    }
+
+    @Test
+    void promoteOfAnOlderDeploymentTakesItOutOfHistory() {
+      autoPromoteUpTo(3);
+
+      State state = successValue(testKit.runCommand(promote(1)));
+
+      assertProduction(state, 1);
+      assertHistory(state, 3, 2);
+      assertTrue(state.autoPromote());
+    }
+
+    @Test
+    void promoteOfTheCurrentProductionAnswersWithoutEvent() {
+      State promoted = successValue(testKit.runCommand(promote(1)));
+
+      var result = testKit.runCommand(promote(1));
+
+      assertEquals(promoted, successValue(result));
+      assertNoEvents(result);
+    }
+
+    @Test
+    void autoPromoteWithoutProductionPromotes() {
+      var result = testKit.runCommand(autoPromote(1));
+
+      successValue(result);
+      ProductionPromoted event = result.eventOfType(ProductionPromoted.class);
+      assertEquals(new ProductionPromoted(NAME, "dpl1", 1, null, PromotionReason.AUTO, PROMOTER, event.at()),
+          event);
+      assertProduction(result.state(), 1);
+    }
+
+    @Test
+    void autoPromoteOfANewerDeploymentPromotes() {
+      successValue(testKit.runCommand(promote(1)));
+
+      var result = testKit.runCommand(autoPromote(2));
+
+      successValue(result);
+      ProductionPromoted event = result.eventOfType(ProductionPromoted.class);
+      assertEquals(PromotionReason.AUTO, event.reason());
+      assertEquals("dpl1", event.previousDeploymentId());
+      assertProduction(result.state(), 2);
+      assertHistory(result.state(), 1);
+    }
+
+    @Test
+    void autoPromoteOfAnOlderOrEqualNumberIsIgnored() {
+      successValue(testKit.runCommand(promote(2)));
+
+      for (var command : List.of(autoPromote(1), autoPromote(2), autoPromote("dpl2-rebuilt", 2))) {
+        var result = testKit.runCommand(command);
+        successValue(result);
+        assertNoEvents(result);
+        assertProduction(result.state(), 2);
+      }
+    }
+
+    @Test
+    void autoPromoteIsPausedByRollbackUntilAnExplicitPromote() {
+      autoPromoteUpTo(2);
+      State rolledBack = successValue(testKit.runCommand(rollbackToPrevious()));
+      assertFalse(rolledBack.autoPromote());
+
+      var ignored = testKit.runCommand(autoPromote(3));
+      successValue(ignored);
+      assertNoEvents(ignored);
+      assertProduction(ignored.state(), 1);
+
+      State promoted = successValue(testKit.runCommand(promote(2)));
+      assertTrue(promoted.autoPromote());
+
+      var resumed = testKit.runCommand(autoPromote(3));
+      successValue(resumed);
+      assertEquals(PromotionReason.AUTO, resumed.eventOfType(ProductionPromoted.class).reason());
+      assertProduction(resumed.state(), 3);
+    }
+
+    @Test
+    void promoteOfTheCurrentProductionAfterRollbackResumesAutoPromotion() {
+      autoPromoteUpTo(2);
+      successValue(testKit.runCommand(rollbackToPrevious()));
+
+      var result = testKit.runCommand(promote(1));
+
+      assertEquals(PromotionReason.PROMOTE, result.eventOfType(ProductionPromoted.class).reason());
+      State state = successValue(result);
+      assertProduction(state, 1);
+      assertHistory(state);
+      assertTrue(state.autoPromote());
+    }
+
+    @Test
+    void rollbackWalksDownThePreviousProductions() {
+      autoPromoteUpTo(3);
+
+      var toSecond = testKit.runCommand(rollbackToPrevious());
+      ProductionPromoted event = toSecond.eventOfType(ProductionPromoted.class);
+      assertEquals(new ProductionPromoted(NAME, "dpl2", 2, "dpl3", PromotionReason.ROLLBACK, INITIATOR, event.at()),
+          event);
+      State second = successValue(toSecond);
+      assertProduction(second, 2);
+      assertHistory(second, 1);
+      assertFalse(second.autoPromote());
+
+      State first = successValue(testKit.runCommand(rollbackToPrevious()));
+      assertProduction(first, 1);
+      assertHistory(first);
+
+      assertRejected(testKit.runCommand(rollbackToPrevious()), 409);
+    }
+
+    @Test
+    void rollbackWithoutPreviousProductionIsConflict() {
+      assertRejected(testKit.runCommand(rollbackToPrevious()), 409);
+
+      successValue(testKit.runCommand(promote(1)));
+
+      assertRejected(testKit.runCommand(rollbackToPrevious()), 409);
+    }
+
+    @Test
+    void rollbackToAnExplicitDeploymentDropsTheNewerOnesFromHistory() {
+      autoPromoteUpTo(4);
+
+      var result = testKit.runCommand(rollbackTo(2));
+
+      ProductionPromoted event = result.eventOfType(ProductionPromoted.class);
+      assertEquals(PromotionReason.ROLLBACK, event.reason());
+      assertEquals("dpl4", event.previousDeploymentId());
+      State state = successValue(result);
+      assertProduction(state, 2);
+      assertHistory(state, 1);
+      assertFalse(state.autoPromote());
+    }
+
+    @Test
+    void rollbackToTheCurrentProductionIsConflict() {
+      autoPromoteUpTo(2);
+
+      var result = testKit.runCommand(rollbackTo(2));
+
+      assertRejected(result, 409);
+      assertProduction(result.state(), 2);
+      assertTrue(result.state().autoPromote());
+    }
+
+    @Test
+    void productionHistoryIsBounded() {
+      long last = Project.PRODUCTION_HISTORY + 5;
+
+      autoPromoteUpTo(last);
+
+      State state = testKit.getState();
+      assertProduction(state, last);
+      assertHistory(state, LongStream.iterate(last - 1, n -> n - 1).limit(Project.PRODUCTION_HISTORY).toArray());
+    }
+  }
+
+  @Nested
+  class WhenDeleted {
+
+    @BeforeEach
+    void createAndDeleteProject() {
+      successValue(testKit.runCommand(create(NAME, OWNER)));
+      successValue(testKit.runCommand(delete()));
+    }
+
+    @Test
+    void createIsConflictEvenForTheSameNameAndOwner() {
+      assertRejected(testKit.runCommand(create(NAME, OWNER)), 409);
+      assertRejected(testKit.runCommand(create("other-app", "usr_bob")), 409);
+    }
+
+    @Test
+    void getIsNotFound() {
+      assertRejected(testKit.runCommand(Get::new), 404);
+    }
+
+    @Test
+    void changeSettingsIsNotFound() {
+      assertRejected(testKit.runCommand(changeSettings(OTHER_SETTINGS)), 404);
+    }
+
+    @Test
+    void requestDeploymentIsNotFound() {
+      assertRejected(testKit.runCommand(requestDeployment("dpl1")), 404);
+    }
+
+    @Test
+    void promoteIsNotFound() {
+      assertRejected(testKit.runCommand(promote(1)), 404);
+    }
+
+    @Test
+    void rollbackIsNotFound() {
+      assertRejected(testKit.runCommand(rollbackToPrevious()), 404);
+      assertRejected(testKit.runCommand(rollbackTo(1)), 404);
+    }
+
+    @Test
+    void autoPromoteIsAcknowledgedWithoutEvent() {
+      var result = testKit.runCommand(autoPromote(1));
+
+      successValue(result);
+      assertNoEvents(result);
+      assertNull(result.state().production());
+    }
+
+    @Test
+    void deleteIsAcknowledgedWithoutEvent() {
+      var result = testKit.runCommand(delete());
+
+      successValue(result);
+      assertNoEvents(result);
+      assertEquals(Status.DELETED, result.state().status());
+    }
+
+    @Test
+    void restartKeepsTheProjectDeleted() {
+      assertEquals(Status.DELETED, testKit.restart().state().status());
+    }
+  }
+
+  // Set-up
+
+  private static void autoPromoteUpTo(long last) {
+    for (long number = 1; number <= last; number++) {
+      successValue(testKit.runCommand(requestDeployment(deploymentId(number))));
+      successValue(testKit.runCommand(autoPromote(number)));
+    }
+  }
+
+  private static String deploymentId(long number) {
+    return "dpl" + number;
+  }
+
+  // Assertions
+
+  private static void assertProduction(State state, long number) {
+    assertEquals(new ProductionEntry(deploymentId(number), number), state.production());
+    assertEquals(deploymentId(number), state.productionDeploymentId());
+  }
+
+  /** The former productions, newest first. */
+  private static void assertHistory(State state, long... numbers) {
+    List<ProductionEntry> expected = LongStream.of(numbers)
+        .mapToObj(n -> new ProductionEntry(deploymentId(n), n))
+        .toList();
+    assertEquals(expected, state.previousProductions());
+  }
+
+  // Commands
+
+  private static Function<ActorRef<StatusReply<State>>, Command> create(String name, String owner) {
+    return replyTo -> new Create(name, owner, SETTINGS, INITIATOR, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<State>>, Command> changeSettings(ProjectSettings settings) {
+    return replyTo -> new ChangeSettings(settings, INITIATOR, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<DeploymentTicket>>, Command> requestDeployment(String id) {
+    return replyTo -> new RequestDeployment(id, "production", INITIATOR, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<State>>, Command> promote(long number) {
+    return replyTo -> new Promote(deploymentId(number), number, INITIATOR, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<Done>>, Command> autoPromote(long number) {
+    return autoPromote(deploymentId(number), number);
+  }
+
+  private static Function<ActorRef<StatusReply<Done>>, Command> autoPromote(String id, long number) {
+    return replyTo -> new AutoPromote(id, number, PROMOTER, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<State>>, Command> rollbackToPrevious() {
+    return replyTo -> new Rollback(null, 0, INITIATOR, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<State>>, Command> rollbackTo(long number) {
+    return replyTo -> new Rollback(deploymentId(number), number, INITIATOR, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<Done>>, Command> delete() {
+    return replyTo -> new Delete(INITIATOR, replyTo);
+  }
+}
