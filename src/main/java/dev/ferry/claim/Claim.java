@@ -2,6 +2,7 @@ package dev.ferry.claim;
 
 import dev.ferry.common.CborSerializable;
 import dev.ferry.common.Initiator;
+import dev.ferry.common.Rejection;
 import java.time.Instant;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -55,9 +56,6 @@ public final class Claim
     }
   }
 
-  /** Thrown into a {@link StatusReply} error when another owner holds the claim. */
-  public static final String TAKEN = "taken";
-
   public static void init(ActorSystem<?> system) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())));
   }
@@ -91,7 +89,7 @@ public final class Claim
         .onCommand(Acquire.class, this::acquireHeld)
         .onCommand(Release.class, this::releaseHeld)
         .onCommand(GetOwner.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
-            state.owner() == null ? StatusReply.error("free") : StatusReply.success(state.owner())));
+            state.owner() == null ? Rejection.notFound("The name is not claimed") : StatusReply.success(state.owner())));
     return builder.build();
   }
 
@@ -99,12 +97,12 @@ public final class Claim
     if (state.isHeldBy(cmd.owner())) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
-    return Effect().reply(cmd.replyTo(), StatusReply.error(TAKEN));
+    return Effect().reply(cmd.replyTo(), Rejection.conflict("The name is taken"));
   }
 
   private ReplyEffect<Event, State> releaseHeld(State state, Release cmd) {
     if (!state.isHeldBy(cmd.owner())) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("Claim is held by another owner"));
+      return Effect().reply(cmd.replyTo(), Rejection.conflict("The claim is held by another owner"));
     }
     return Effect()
         .persist(new Released(cmd.owner(), cmd.initiator(), Instant.now()))

@@ -29,24 +29,4 @@ public final class Hosts {
   public String url(String host) {
     return scheme + "://" + host + portSuffix;
   }
-
-  /** Lower-case, without port and trailing dot; null when the header is missing or malformed. */
-  public static String normalize(String hostHeader) {
-    if (hostHeader == null || hostHeader.isEmpty()) {
-      return null;
-    }
-    String host = hostHeader.toLowerCase(Locale.ROOT);
-    if (host.startsWith("[")) {
-      int end = host.indexOf(']');
-      return end < 0 ? null : host.substring(0, end + 1);
-    }
-    int colon = host.indexOf(':');
-    if (colon >= 0) {
-      host = host.substring(0, colon);
-    }
-    if (host.endsWith(".")) {
-      host = host.substring(0, host.length() - 1);
-    }
-    return host.isEmpty() ? null : host;
-  }
 }

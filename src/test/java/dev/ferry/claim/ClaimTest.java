@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.ferry.claim.Claim.Acquire;
+import dev.ferry.common.Rejection;
 import dev.ferry.claim.Claim.Acquired;
 import dev.ferry.claim.Claim.Command;
 import dev.ferry.claim.Claim.Event;
@@ -81,7 +82,7 @@ class ClaimTest {
     void getOwnerAnswersFree() {
       var result = testKit.runCommand(GetOwner::new);
 
-      assertEquals("free", errorMessage(result));
+      assertEquals(404, Rejection.status(errorMessage(result)));
       assertNoEvents(result);
     }
   }
@@ -107,7 +108,7 @@ class ClaimTest {
     void acquireByAnotherOwnerIsTaken() {
       var result = testKit.runCommand(acquire(BOB));
 
-      assertEquals(Claim.TAKEN, errorMessage(result));
+      assertEquals(409, Rejection.status(errorMessage(result)));
       assertNoEvents(result);
       assertEquals(ALICE, result.state().owner());
     }
