@@ -90,8 +90,8 @@ public final class FileSystemBlobStore implements BlobStore {
       Files.createLink(target, temp);
     } catch (FileAlreadyExistsException e) {
       if (!manifest.equals(manifest(deploymentId).orElse(null))) {
-        throw new FileAlreadyExistsException(
-            target.toString(), null, "manifest of deployment " + deploymentId + " already exists with different content");
+        throw new FileAlreadyExistsException(target.toString(), null,
+            "manifest of deployment " + deploymentId + " already exists with different content");
       }
     } finally {
       Files.deleteIfExists(temp);
@@ -125,7 +125,7 @@ public final class FileSystemBlobStore implements BlobStore {
   private static String copyAndDigest(Path source, Path target) throws IOException {
     MessageDigest digest = Digests.newSha256();
     try (InputStream in = new DigestInputStream(Files.newInputStream(source), digest);
-        FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
       in.transferTo(Channels.newOutputStream(channel));
       channel.force(true);
     }

@@ -132,7 +132,8 @@ public final class Publisher {
         throw new IOException("Build output has more than " + maxFiles + " files, the limit per deployment");
       }
       if (totalBytes > maxTotalBytes) {
-        throw new IOException("Build output is larger than " + formatBytes(maxTotalBytes) + ", the limit per deployment");
+        throw new IOException(
+            "Build output is larger than " + formatBytes(maxTotalBytes) + ", the limit per deployment");
       }
     }
 

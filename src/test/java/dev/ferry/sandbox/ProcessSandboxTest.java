@@ -240,7 +240,8 @@ class ProcessSandboxTest {
   void bubblewrapKeepsTheRootReadOnlyAndTheWorkDirectoryWritable() throws Exception {
     assumeTrue(sandbox.usesBubblewrap(), "bubblewrap is not usable here");
     // Not under /tmp: bubblewrap hides the host's /tmp anyway, which would prove nothing about the read-only root.
-    Path outside = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "ferry-outside").toAbsolutePath();
+    Path outside = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "ferry-outside")
+        .toAbsolutePath();
     try {
       CapturingSink sink = new CapturingSink();
       Result result = sandbox.run(spec(sh("echo ok > inside.txt && touch " + outside + "/escaped; true")), sink, NEVER);
