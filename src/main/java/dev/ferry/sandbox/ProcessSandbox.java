@@ -63,7 +63,11 @@ public final class ProcessSandbox implements Sandbox {
       log.system("Cannot prepare the work directory " + spec.workDir() + ": " + e.getMessage());
       return new Result(126, false, false, false);
     }
-    String program = spec.command().isEmpty() ? "" : spec.command().get(0);
+    if (spec.command().isEmpty()) {
+      log.system("No command to run");
+      return new Result(127, false, false, false);
+    }
+    String program = spec.command().get(0);
     if (findExecutable(program, env.get("PATH"), spec.workDir()).isEmpty()) {
       log.system("Command not found: " + program);
       return new Result(127, false, false, false);
@@ -105,13 +109,11 @@ public final class ProcessSandbox implements Sandbox {
           break;
         }
       }
+    } catch (InterruptedException e) {
+      log.close();
+      throw e;
     } finally {
       killTree(process, tree);
-    }
-    if (timedOut) {
-      log.system("Command timed out after " + format(spec.timeout()));
-    } else if (canceled) {
-      log.system("Command canceled");
     }
     long drainEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PUMP_DRAIN_MILLIS);
     for (Thread pump : List.of(stdout, stderr)) {
@@ -119,6 +121,11 @@ public final class ProcessSandbox implements Sandbox {
     }
     if (stdout.isAlive() || stderr.isAlive()) {
       log.system("Stopped reading output: a background process the command started still holds it open");
+    }
+    if (timedOut) {
+      log.system("Command timed out after " + format(spec.timeout()));
+    } else if (canceled) {
+      log.system("Command canceled");
     }
     log.close();
     return new Result(process.waitFor(), timedOut, canceled, log.truncated());
@@ -168,9 +175,6 @@ public final class ProcessSandbox implements Sandbox {
 
   /** Resolves the program the way execvp would, against the PATH the command itself will see. */
   static Optional<Path> findExecutable(String program, String path, Path workDir) {
-    if (program.isEmpty()) {
-      return Optional.empty();
-    }
     if (program.contains("/")) {
       Path candidate = workDir.resolve(program);
       return Files.isExecutable(candidate) && !Files.isDirectory(candidate) ? Optional.of(candidate) : Optional.empty();

@@ -68,11 +68,12 @@ class ProcessSandboxTest {
     CapturingSink sink = new CapturingSink();
     int length = LinePump.MAX_LINE_CHARS * 2 + 10;
 
-    sandbox.run(spec(sh("head -c " + length + " /dev/zero | tr '\\\\0' x")), sink, NEVER);
+    sandbox.run(spec(sh("head -c " + length + " /dev/zero | tr '\\0' x")), sink, NEVER);
 
     List<String> lines = sink.texts("stdout");
-    assertEquals(3, lines.size());
-    assertEquals(length, lines.stream().mapToInt(String::length).sum());
+    assertEquals(List.of(LinePump.MAX_LINE_CHARS, LinePump.MAX_LINE_CHARS, 10),
+        lines.stream().map(String::length).toList());
+    assertTrue(lines.stream().allMatch(line -> line.chars().allMatch(c -> c == 'x')));
   }
 
   @Test
@@ -205,6 +206,14 @@ class ProcessSandboxTest {
 
     assertEquals(127, result.exitCode());
     assertEquals(List.of("Command not found: ferry-no-such-command"), sink.texts("system"));
+  }
+
+  @Test
+  void anEmptyCommandExitsWith127() throws Exception {
+    CapturingSink sink = new CapturingSink();
+
+    assertEquals(127, sandbox.run(spec(List.of()), sink, NEVER).exitCode());
+    assertEquals(List.of("No command to run"), sink.texts("system"));
   }
 
   @Test
