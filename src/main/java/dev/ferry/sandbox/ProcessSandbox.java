@@ -1,0 +1,246 @@
+package dev.ferry.sandbox;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a command as a local process with a scrubbed environment, optionally inside bubblewrap (read-only
+ * root, writable work directory, private /tmp and PID namespace). The embedded default sandbox.
+ */
+public final class ProcessSandbox implements Sandbox {
+
+  static final Path BWRAP = Path.of("/usr/bin/bwrap");
+  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private static final Logger logger = LoggerFactory.getLogger(ProcessSandbox.class);
+  private static final long POLL_MILLIS = 200;
+  private static final long KILL_GRACE_MILLIS = 2_000;
+  private static final long PUMP_DRAIN_MILLIS = 5_000;
+
+  private final boolean useBubblewrap;
+
+  /** Bubblewrap is used only when asked for and installed at {@code /usr/bin/bwrap}. */
+  public ProcessSandbox(boolean useBubblewrap) {
+    this.useBubblewrap = useBubblewrap && Files.isExecutable(BWRAP);
+  }
+
+  /** Bubblewrap when it is installed and works here (user namespaces may be disabled), else a plain process. */
+  public static ProcessSandbox detect() {
+    if (Files.isExecutable(BWRAP) && bubblewrapWorks()) {
+      return new ProcessSandbox(true);
+    }
+    logger.info("bubblewrap is not usable at {}; commands run as plain processes", BWRAP);
+    return new ProcessSandbox(false);
+  }
+
+  public boolean usesBubblewrap() {
+    return useBubblewrap;
+  }
+
+  @Override
+  public Result run(Spec spec, LogSink sink, Cancellation cancellation) throws InterruptedException {
+    BoundedLog log = new BoundedLog(sink, spec.maxLogBytes());
+    Map<String, String> env;
+    try {
+      env = environment(spec);
+    } catch (IOException e) {
+      log.system("Cannot prepare the work directory " + spec.workDir() + ": " + e.getMessage());
+      return new Result(126, false, false, false);
+    }
+    if (spec.command().isEmpty()) {
+      log.system("No command to run");
+      return new Result(127, false, false, false);
+    }
+    String program = spec.command().get(0);
+    if (findExecutable(program, env.get("PATH"), spec.workDir()).isEmpty()) {
+      log.system("Command not found: " + program);
+      return new Result(127, false, false, false);
+    }
+    ProcessBuilder builder = new ProcessBuilder(useBubblewrap ? bubblewrapCommand(spec) : spec.command())
+        .directory(spec.workDir().toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      log.system("Command could not be started: " + e.getMessage());
+      return new Result(127, false, false, false);
+    }
+    return supervise(process, spec, log, cancellation);
+  }
+
+  private Result supervise(Process process, Spec spec, BoundedLog log, Cancellation cancellation)
+      throws InterruptedException {
+    Thread stdout = startPump(process, "stdout", log);
+    Thread stderr = startPump(process, "stderr", log);
+    // Descendants are remembered while the command runs: once their parent exits they are re-parented and
+    // can no longer be found from it, yet they may still hold the output pipes open.
+    Set<ProcessHandle> tree = new LinkedHashSet<>();
+    long deadline = System.nanoTime() + spec.timeout().toNanos();
+    boolean timedOut = false;
+    boolean canceled = false;
+    try {
+      while (!process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+        process.descendants().forEach(tree::add);
+        if (cancellation.isCanceled()) {
+          canceled = true;
+          break;
+        }
+        if (System.nanoTime() - deadline >= 0) {
+          timedOut = true;
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      log.close();
+      throw e;
+    } finally {
+      killTree(process, tree);
+    }
+    long drainEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PUMP_DRAIN_MILLIS);
+    for (Thread pump : List.of(stdout, stderr)) {
+      pump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(drainEnd - System.nanoTime())));
+    }
+    if (stdout.isAlive() || stderr.isAlive()) {
+      log.system("Stopped reading output: a background process the command started still holds it open");
+    }
+    if (timedOut) {
+      log.system("Command timed out after " + format(spec.timeout()));
+    } else if (canceled) {
+      log.system("Command canceled");
+    }
+    log.close();
+    return new Result(process.waitFor(), timedOut, canceled, log.truncated());
+  }
+
+  private static Thread startPump(Process process, String stream, BoundedLog log) {
+    LinePump pump = new LinePump(
+        stream.equals("stdout") ? process.getInputStream() : process.getErrorStream(), stream, log);
+    Thread thread = new Thread(pump, "sandbox-" + process.pid() + "-" + stream);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  /** Asks the whole tree to stop, then kills what is left after a grace period. */
+  private static void killTree(Process process, Set<ProcessHandle> tree) throws InterruptedException {
+    if (process.isAlive()) {
+      process.descendants().forEach(tree::add);
+    }
+    List<ProcessHandle> alive = new ArrayList<>();
+    alive.add(process.toHandle());
+    alive.addAll(tree);
+    alive.removeIf(handle -> !handle.isAlive());
+    if (alive.isEmpty()) {
+      return;
+    }
+    alive.forEach(ProcessHandle::destroy);
+    try {
+      CompletableFuture.allOf(alive.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+          .get(KILL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      alive.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  private static Map<String, String> environment(Spec spec) throws IOException {
+    Path home = Files.createDirectories(spec.workDir().resolve(".home"));
+    String hostPath = System.getenv("PATH");
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", hostPath == null || hostPath.isBlank() ? DEFAULT_PATH : hostPath);
+    env.put("HOME", home.toAbsolutePath().toString());
+    env.put("LANG", "C.UTF-8");
+    env.put("CI", "1");
+    env.putAll(spec.env());
+    return env;
+  }
+
+  /** Resolves the program the way execvp would, against the PATH the command itself will see. */
+  static Optional<Path> findExecutable(String program, String path, Path workDir) {
+    if (program.contains("/")) {
+      Path candidate = workDir.resolve(program);
+      return Files.isExecutable(candidate) && !Files.isDirectory(candidate) ? Optional.of(candidate) : Optional.empty();
+    }
+    for (String dir : (path == null ? DEFAULT_PATH : path).split(":")) {
+      Path candidate = Path.of(dir.isEmpty() ? "." : dir).resolve(program);
+      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  static List<String> bubblewrapCommand(Spec spec) {
+    String workDir = spec.workDir().toAbsolutePath().toString();
+    List<String> command = new ArrayList<>(List.of(
+        BWRAP.toString(),
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--tmpfs", "/tmp",
+        // After the /tmp tmpfs, so a work directory under /tmp is not hidden by it.
+        "--bind", workDir, workDir,
+        "--unshare-pid",
+        "--die-with-parent",
+        // A new session keeps the command from injecting input into a controlling terminal (CVE-2017-5226).
+        "--new-session",
+        "--chdir", workDir,
+        "--"));
+    command.addAll(spec.command());
+    return command;
+  }
+
+  /** Probes with the very flags a real run uses, since e.g. a PID namespace may be refused where a bind is not. */
+  private static boolean bubblewrapWorks() {
+    Path probeDir = Path.of(System.getProperty("java.io.tmpdir"));
+    Spec probeSpec = new Spec(List.of("true"), probeDir, Map.of(), Duration.ofSeconds(10), 0);
+    try {
+      Process probe = new ProcessBuilder(bubblewrapCommand(probeSpec))
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      if (!probe.waitFor(10, TimeUnit.SECONDS)) {
+        probe.destroyForcibly();
+        return false;
+      }
+      return probe.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis % 3_600_000 == 0 && millis > 0) {
+      return millis / 3_600_000 + "h";
+    }
+    if (millis % 60_000 == 0 && millis > 0) {
+      return millis / 60_000 + "m";
+    }
+    if (millis % 1_000 == 0) {
+      return millis / 1_000 + "s";
+    }
+    return millis + "ms";
+  }
+}

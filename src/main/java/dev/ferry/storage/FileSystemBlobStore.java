@@ -1,0 +1,145 @@
+package dev.ferry.storage;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The embedded blob store: blobs at {@code blobs/ab/cdef…} (the first two hex digits name the folder) and
+ * manifests at {@code manifests/<deploymentId>.json} under one root directory.
+ */
+public final class FileSystemBlobStore implements BlobStore {
+
+  private static final Pattern DEPLOYMENT_ID = Pattern.compile("[a-z0-9_-]{1,64}");
+
+  private final Path blobs;
+  private final Path manifests;
+  private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+  public FileSystemBlobStore(Path root) throws IOException {
+    this.blobs = Files.createDirectories(root.resolve("blobs"));
+    this.manifests = Files.createDirectories(root.resolve("manifests"));
+  }
+
+  @Override
+  public boolean hasBlob(String sha256) {
+    return Files.isRegularFile(blobPath(sha256));
+  }
+
+  @Override
+  public void putBlob(String sha256, Path file) throws IOException {
+    Path target = blobPath(sha256);
+    if (Files.isRegularFile(target)) {
+      return;
+    }
+    Path dir = Files.createDirectories(target.getParent());
+    Path temp = Files.createTempFile(dir, ".put-", ".tmp");
+    try {
+      // The digest is taken from the bytes actually written, so a file changing underneath cannot slip through.
+      String actual = copyAndDigest(file, temp);
+      if (!actual.equals(sha256)) {
+        throw new IOException("digest mismatch: " + file + " has SHA-256 " + actual + ", expected " + sha256);
+      }
+      // Concurrent puts of one key write identical bytes, so whichever rename lands last is equally right.
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  @Override
+  public Optional<Path> localBlob(String sha256) {
+    Path path = blobPath(sha256);
+    return Files.isRegularFile(path) ? Optional.of(path) : Optional.empty();
+  }
+
+  @Override
+  public InputStream openBlob(String sha256) throws IOException {
+    try {
+      return Files.newInputStream(blobPath(sha256));
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException("blob " + sha256 + " not found");
+    }
+  }
+
+  @Override
+  public void putManifest(String deploymentId, Manifest manifest) throws IOException {
+    Path target = manifestPath(deploymentId);
+    if (!deploymentId.equals(manifest.deploymentId())) {
+      throw new IllegalArgumentException(
+          "manifest belongs to deployment '" + manifest.deploymentId() + "', not '" + deploymentId + "'");
+    }
+    Path temp = Files.createTempFile(manifests, ".put-", ".tmp");
+    try {
+      writeDurably(temp, json.writeValueAsBytes(manifest));
+      // A hard link never replaces an existing file, so of two racing writers exactly one wins.
+      Files.createLink(target, temp);
+    } catch (FileAlreadyExistsException e) {
+      if (!manifest.equals(manifest(deploymentId).orElse(null))) {
+        throw new FileAlreadyExistsException(target.toString(), null,
+            "manifest of deployment " + deploymentId + " already exists with different content");
+      }
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  @Override
+  public Optional<Manifest> manifest(String deploymentId) throws IOException {
+    Path path = manifestPath(deploymentId);
+    try (InputStream in = Files.newInputStream(path)) {
+      return Optional.of(json.readValue(in, Manifest.class));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Path blobPath(String sha256) {
+    if (!Digests.isSha256Hex(sha256)) {
+      throw new IllegalArgumentException("blob key must be 64 lower-case hex digits: " + sha256);
+    }
+    return blobs.resolve(sha256.substring(0, 2)).resolve(sha256.substring(2));
+  }
+
+  private Path manifestPath(String deploymentId) {
+    if (deploymentId == null || !DEPLOYMENT_ID.matcher(deploymentId).matches()) {
+      throw new IllegalArgumentException("deployment id must match [a-z0-9_-]{1,64}: " + deploymentId);
+    }
+    return manifests.resolve(deploymentId + ".json");
+  }
+
+  private static String copyAndDigest(Path source, Path target) throws IOException {
+    MessageDigest digest = Digests.newSha256();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(source), digest);
+        FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+      in.transferTo(Channels.newOutputStream(channel));
+      channel.force(true);
+    }
+    return Digests.hex(digest.digest());
+  }
+
+  /** Forces the bytes to disk before the file becomes visible, so a crash cannot leave a truncated file. */
+  private static void writeDurably(Path file, byte[] bytes) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
+    }
+  }
+}

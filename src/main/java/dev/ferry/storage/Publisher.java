@@ -1,0 +1,156 @@
+package dev.ferry.storage;
+
+import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a build's output directory: every file once into the blob store under its SHA-256, then the
+ * deployment's manifest. The manifest is written last so it never names a blob that is not stored yet.
+ */
+public final class Publisher {
+
+  public static final int DEFAULT_MAX_FILES = 20_000;
+  public static final long DEFAULT_MAX_TOTAL_BYTES = 1L << 30;
+
+  private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+
+  /** {@code skipped} lists files left out of the deployment, each with the reason, for the build log. */
+  public record PublishResult(int fileCount, long totalBytes, int uploadedBlobs, List<String> skipped) {}
+
+  private Publisher() {}
+
+  public static PublishResult publish(Path outputDir, String deploymentId, BlobStore store) throws IOException {
+    return publish(outputDir, deploymentId, store, DEFAULT_MAX_FILES, DEFAULT_MAX_TOTAL_BYTES);
+  }
+
+  public static PublishResult publish(
+      Path outputDir, String deploymentId, BlobStore store, int maxFiles, long maxTotalBytes) throws IOException {
+    OutputScan scan = OutputScan.of(outputDir, maxFiles, maxTotalBytes);
+    Map<String, Manifest.FileEntry> entries = new TreeMap<>();
+    Set<String> stored = new HashSet<>();
+    int uploaded = 0;
+    for (OutputScan.Found file : scan.files) {
+      String sha256 = Digests.sha256(file.content());
+      if (stored.add(sha256) && !store.hasBlob(sha256)) {
+        store.putBlob(sha256, file.content());
+        uploaded++;
+      }
+      entries.put(file.path(), new Manifest.FileEntry(sha256, file.size(), ContentTypes.forPath(file.path())));
+    }
+    store.putManifest(deploymentId, new Manifest(deploymentId, entries));
+    scan.skipped.forEach(reason -> log.warn("deployment {}: skipped {}", deploymentId, reason));
+    return new PublishResult(entries.size(), scan.totalBytes, uploaded, List.copyOf(scan.skipped));
+  }
+
+  /** Walks the output, following symbolic links only while they stay inside it. */
+  private static final class OutputScan extends SimpleFileVisitor<Path> {
+
+    record Found(String path, Path content, long size) {}
+
+    private final Path root;
+    private final Path realRoot;
+    private final int maxFiles;
+    private final long maxTotalBytes;
+    private final List<Found> files = new ArrayList<>();
+    private final List<String> skipped = new ArrayList<>();
+    private long totalBytes;
+
+    private OutputScan(Path root, int maxFiles, long maxTotalBytes) throws IOException {
+      this.root = root;
+      this.realRoot = root.toRealPath();
+      this.maxFiles = maxFiles;
+      this.maxTotalBytes = maxTotalBytes;
+    }
+
+    static OutputScan of(Path root, int maxFiles, long maxTotalBytes) throws IOException {
+      if (!Files.isDirectory(root)) {
+        throw new IOException("Build output directory " + root + " does not exist");
+      }
+      OutputScan scan = new OutputScan(root, maxFiles, maxTotalBytes);
+      Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, scan);
+      return scan;
+    }
+
+    @Override
+    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+      if (dir.getFileName() != null && dir.getFileName().toString().equals(".git")) {
+        return FileVisitResult.SKIP_SUBTREE;
+      }
+      if (!dir.toRealPath().startsWith(realRoot)) {
+        skipped.add(relative(dir) + "/: symbolic link points outside the output directory");
+        return FileVisitResult.SKIP_SUBTREE;
+      }
+      return FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+      String path = relative(file);
+      if (attrs.isSymbolicLink()) {
+        skipped.add(path + ": broken symbolic link");
+      } else if (!attrs.isRegularFile()) {
+        skipped.add(path + ": not a regular file");
+      } else {
+        Path real = file.toRealPath();
+        if (real.startsWith(realRoot)) {
+          add(new Found(path, real, attrs.size()));
+        } else {
+          skipped.add(path + ": symbolic link points outside the output directory");
+        }
+      }
+      return FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+      if (e instanceof FileSystemLoopException) {
+        skipped.add(relative(file) + ": symbolic link loop");
+        return FileVisitResult.CONTINUE;
+      }
+      throw e;
+    }
+
+    private void add(Found file) throws IOException {
+      files.add(file);
+      totalBytes += file.size();
+      if (files.size() > maxFiles) {
+        throw new IOException("Build output has more than " + maxFiles + " files, the limit per deployment");
+      }
+      if (totalBytes > maxTotalBytes) {
+        throw new IOException(
+            "Build output is larger than " + formatBytes(maxTotalBytes) + ", the limit per deployment");
+      }
+    }
+
+    private static String formatBytes(long bytes) {
+      if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
+        return (bytes >> 30) + " GiB";
+      }
+      if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
+        return (bytes >> 20) + " MiB";
+      }
+      return bytes + " bytes";
+    }
+
+    private String relative(Path path) {
+      List<String> names = new ArrayList<>();
+      root.relativize(path).forEach(name -> names.add(name.toString()));
+      return String.join("/", names);
+    }
+  }
+}
