@@ -61,7 +61,8 @@ public final class Builder {
 
     Path output = outputDirectory(root, project);
     progress.publishing();
-    log.line("system", "Publishing " + root.relativize(output).toString().replace('\\', '/') + "/");
+    String shown = root.relativize(output).toString();
+    log.line("system", "Publishing " + (shown.isEmpty() ? "the repository root" : shown + "/"));
     try {
       var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
           settings.build().maxOutputBytes());

@@ -2,6 +2,7 @@ package dev.ferry.claim;
 
 import dev.ferry.common.CborSerializable;
 import dev.ferry.common.Initiator;
+import dev.ferry.common.FerryEntity;
 import dev.ferry.common.Rejection;
 import java.time.Instant;
 import org.apache.pekko.Done;
@@ -12,12 +13,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * A single-writer lock on a name (id = {@code namespace:key}): e-mail addresses, project names, custom domains,
@@ -25,7 +23,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * the name.
  */
 public final class Claim
-    extends EventSourcedBehaviorWithEnforcedReplies<Claim.Command, Claim.Event, Claim.State> {
+    extends FerryEntity<Claim.Command, Claim.Event, Claim.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Claim");
 
@@ -69,7 +67,7 @@ public final class Claim
   }
 
   private Claim(String claimId) {
-    super(PersistenceId.of(ENTITY_KEY.name(), claimId));
+    super(ENTITY_KEY, claimId);
   }
 
   @Override
@@ -117,8 +115,4 @@ public final class Claim
         .build();
   }
 
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
-  }
 }

@@ -2,11 +2,10 @@ package dev.ferry.deployment;
 
 import dev.ferry.common.CborSerializable;
 import dev.ferry.common.Initiator;
+import dev.ferry.common.FerryEntity;
 import dev.ferry.common.Rejection;
-import dev.ferry.common.Tags;
 import dev.ferry.project.ProjectSettings;
 import java.time.Instant;
-import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -15,14 +14,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One deployment: its source, what it is built with, and its lifecycle
@@ -30,7 +26,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * a lease that runs out lets another worker take the build over, so nothing stays BUILDING forever.
  */
 public final class Deployment
-    extends EventSourcedBehaviorWithEnforcedReplies<Deployment.Command, Deployment.Event, Deployment.State> {
+    extends FerryEntity<Deployment.Command, Deployment.Event, Deployment.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Deployment");
 
@@ -194,27 +190,16 @@ public final class Deployment
     return new Deployment(deploymentId);
   }
 
-  private final String deploymentId;
-
   private Deployment(String deploymentId) {
-    super(PersistenceId.of(ENTITY_KEY.name(), deploymentId));
-    this.deploymentId = deploymentId;
+    super(ENTITY_KEY, deploymentId);
   }
 
   @Override
   public State emptyState() {
-    return State.empty(deploymentId);
+    return State.empty(entityId);
   }
 
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(Tags.forId(ENTITY_KEY.name(), deploymentId));
-  }
 
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
-  }
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
@@ -229,7 +214,7 @@ public final class Deployment
   private void newDeploymentHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
     builder.forState(state -> state.status() == Status.NEW)
         .onCommand(Create.class, (state, cmd) -> Effect()
-            .persist(new DeploymentQueued(deploymentId, cmd.projectId(), cmd.projectName(), cmd.number(),
+            .persist(new DeploymentQueued(entityId, cmd.projectId(), cmd.projectName(), cmd.number(),
                 cmd.target(), cmd.source(), cmd.settings(), cmd.initiator(), Instant.now()))
             .thenReply(cmd.replyTo(), StatusReply::success))
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
@@ -283,7 +268,7 @@ public final class Deployment
   /** Commands only the lease holder may send; outside a build they tell the worker to stop. */
   private void rejectWorkerCommands(
       CommandHandlerWithReplyBuilderByState<Command, Event, State, State> forState, String why) {
-    String message = "Deployment " + deploymentId + " is " + why;
+    String message = "Deployment " + entityId + " is " + why;
     forState
         .onCommand(RenewLease.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Rejection.conflict(message)))
         .onCommand(RecordSource.class, (state, cmd) -> Effect().reply(cmd.replyTo(), Rejection.conflict(message)))
@@ -302,7 +287,7 @@ public final class Deployment
   }
 
   private ReplyEffect<Event, State> createExisting(State state, Create cmd) {
-    return Effect().reply(cmd.replyTo(), Rejection.conflict("Deployment " + deploymentId + " already exists"));
+    return Effect().reply(cmd.replyTo(), Rejection.conflict("Deployment " + entityId + " already exists"));
   }
 
   private ReplyEffect<Event, State> takeOver(State state, StartBuild cmd) {
@@ -338,7 +323,7 @@ public final class Deployment
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(DeploymentQueued.class, (state, e) -> new State(deploymentId, Status.QUEUED, e.projectId(),
+        .onEvent(DeploymentQueued.class, (state, e) -> new State(entityId, Status.QUEUED, e.projectId(),
             e.projectName(), e.number(), e.target(), e.source(), e.settings(), e.initiator(), null, null, 0, null,
             null, e.at(), null, null, null))
         .onEvent(BuildStarted.class, (state, e) -> state.building(e.worker(), e.leaseUntil(), e.attempt(),

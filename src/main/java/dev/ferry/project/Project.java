@@ -2,12 +2,11 @@ package dev.ferry.project;
 
 import dev.ferry.common.CborSerializable;
 import dev.ferry.common.Initiator;
+import dev.ferry.common.FerryEntity;
 import dev.ferry.common.Rejection;
-import dev.ferry.common.Tags;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,21 +15,17 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * A project: its name, owner, Git and build settings, and the pointer to its production deployment. Promote and
  * rollback only move that pointer; the routing projection turns the resulting events into host routes.
  */
 public final class Project
-    extends EventSourcedBehaviorWithEnforcedReplies<Project.Command, Project.Event, Project.State> {
+    extends FerryEntity<Project.Command, Project.Event, Project.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Project");
 
@@ -161,27 +156,16 @@ public final class Project
     return new Project(projectId);
   }
 
-  private final String projectId;
-
   private Project(String projectId) {
-    super(PersistenceId.of(ENTITY_KEY.name(), projectId));
-    this.projectId = projectId;
+    super(ENTITY_KEY, projectId);
   }
 
   @Override
   public State emptyState() {
-    return State.empty(projectId);
+    return State.empty(entityId);
   }
 
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(Tags.forId(ENTITY_KEY.name(), projectId));
-  }
 
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
-  }
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
@@ -195,7 +179,7 @@ public final class Project
   private void newProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
     builder.forState(state -> state.status() == Status.NEW)
         .onCommand(Create.class, (state, cmd) -> Effect()
-            .persist(new ProjectCreated(projectId, cmd.name(), cmd.owner(), cmd.settings(), cmd.initiator(),
+            .persist(new ProjectCreated(entityId, cmd.name(), cmd.owner(), cmd.settings(), cmd.initiator(),
                 Instant.now()))
             .thenReply(cmd.replyTo(), StatusReply::success))
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
@@ -226,7 +210,7 @@ public final class Project
   private void deletedProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
     builder.forState(state -> state.status() == Status.DELETED)
         .onCommand(Create.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
-            Rejection.conflict("Project id " + projectId + " was deleted and cannot be reused")))
+            Rejection.conflict("Project id " + entityId + " was deleted and cannot be reused")))
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(ChangeSettings.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(RequestDeployment.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
@@ -245,7 +229,7 @@ public final class Project
     if (state.name().equals(cmd.name()) && state.owner().equals(cmd.owner())) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(state));
     }
-    return Effect().reply(cmd.replyTo(), Rejection.conflict("Project " + projectId + " already exists"));
+    return Effect().reply(cmd.replyTo(), Rejection.conflict("Project " + entityId + " already exists"));
   }
 
   private ReplyEffect<Event, State> requestDeployment(State state, RequestDeployment cmd) {
@@ -253,7 +237,7 @@ public final class Project
     return Effect()
         .persist(new DeploymentRequested(cmd.deploymentId(), cmd.target(), number, cmd.initiator(), Instant.now()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(
-            new DeploymentTicket(projectId, s.name(), number, s.settings())));
+            new DeploymentTicket(entityId, s.name(), number, s.settings())));
   }
 
   private ReplyEffect<Event, State> promote(State state, Promote cmd) {
@@ -307,7 +291,7 @@ public final class Project
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(ProjectCreated.class, (state, e) -> new State(projectId, Status.ACTIVE, e.name(), e.owner(),
+        .onEvent(ProjectCreated.class, (state, e) -> new State(entityId, Status.ACTIVE, e.name(), e.owner(),
             e.settings(), 0, null, List.of(), true, e.at(), e.at()))
         .onEvent(SettingsChanged.class, (state, e) -> state.withSettings(e.settings(), e.at()))
         .onEvent(DeploymentRequested.class, (state, e) -> state.withDeploymentCount(e.number()))
