@@ -20,6 +20,10 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
@@ -46,7 +50,9 @@ public final class DeploymentRoutes extends AllDirectives {
         pathEndOrSingleSlash(() -> get(() -> support.answer(() -> get(id)))),
         path("cancel", () -> post(() -> support.answer(() -> cancel(id)))),
         path("logs", () -> get(() -> parameterOptional("follow", follow -> parameterOptional("since", since ->
-            support.answer(() -> logs(id, follow.map("true"::equalsIgnoreCase).orElse(false), since)))))))));
+            support.answer(() -> logs(id, follow.map("true"::equalsIgnoreCase).orElse(false), since)))))),
+        path(segment("logs").slash("ws"), () -> get(() -> parameterOptional("since", since ->
+            support.answerRoute(() -> logSocket(id, since))))))));
   }
 
   private CompletionStage<HttpResponse> get(String id) {
@@ -62,12 +68,7 @@ public final class DeploymentRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> logs(String id, boolean follow, Optional<String> since) {
-    long after;
-    try {
-      after = since.map(Long::parseLong).orElse(0L);
-    } catch (NumberFormatException e) {
-      return CompletableFuture.failedFuture(new ApiException(400, "since must be a sequence number"));
-    }
+    long after = sinceSeq(since);
     return support.deployment(id).thenApply(deployment -> {
       Source<ByteString, NotUsed> lines = follow && !deployment.status().isFinished()
           ? followed(id, after)
@@ -75,6 +76,13 @@ public final class DeploymentRoutes extends AllDirectives {
               .map(DeploymentRoutes::ndjson);
       return HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON, lines));
     });
+  }
+
+  /** The same lines as WebSocket text frames, live until the build ends; what the client sends is ignored. */
+  private CompletionStage<Route> logSocket(String id, Optional<String> since) {
+    long after = sinceSeq(since);
+    return support.deployment(id).thenApply(deployment -> handleWebSocketMessages(Flow.fromSinkAndSource(
+        Sink.<Message>ignore(), followed(id, after).map(line -> (Message) TextMessage.create(line.utf8String().strip())))));
   }
 
   /** Polls the stored log until the deployment has finished and every line has been sent. */
@@ -100,6 +108,14 @@ public final class DeploymentRoutes extends AllDirectives {
         });
       });
     }).mapConcat(lines -> lines).map(DeploymentRoutes::ndjson);
+  }
+
+  private static long sinceSeq(Optional<String> since) {
+    try {
+      return since.map(Long::parseLong).orElse(0L);
+    } catch (NumberFormatException e) {
+      throw new ApiException(400, "since must be a sequence number");
+    }
   }
 
   private record Cursor(long seq, boolean done) {}

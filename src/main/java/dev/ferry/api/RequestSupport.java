@@ -41,6 +41,19 @@ final class RequestSupport extends AllDirectives {
     return completeWithFuture(response.exceptionally(Problems::fromFailure));
   }
 
+  /** Like {@link #answer} for handlers that end in a route of their own (a WebSocket upgrade). */
+  Route answerRoute(Supplier<CompletionStage<Route>> handler) {
+    CompletionStage<Route> route;
+    try {
+      route = handler.get();
+    } catch (RuntimeException e) {
+      route = CompletableFuture.failedFuture(e);
+    }
+    return onComplete(route, result -> result.isSuccess()
+        ? result.get()
+        : complete(Problems.fromFailure(result.failed().get())));
+  }
+
   /** A JSON body (415 for another media type); its size is bounded by the server's content-length limit. */
   Route jsonBody(Function<String, Route> inner) {
     return extractRequestEntity(entity -> {

@@ -62,6 +62,39 @@ public final class ApiClient {
     return send(HttpRequest.newBuilder(URI.create(api + path)).DELETE());
   }
 
+  /** Every text frame of a WebSocket until the server closes it, one per line. */
+  public String webSocketText(String path) throws Exception {
+    StringBuilder text = new StringBuilder();
+    java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+    client.newWebSocketBuilder().buildAsync(URI.create(api.replace("http://", "ws://") + path),
+        new java.net.http.WebSocket.Listener() {
+          @Override
+          public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket, CharSequence data,
+              boolean last) {
+            text.append(data);
+            if (last) {
+              text.append('\n');
+            }
+            socket.request(1);
+            return null;
+          }
+
+          @Override
+          public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket, int status,
+              String reason) {
+            closed.complete(null);
+            return null;
+          }
+
+          @Override
+          public void onError(java.net.http.WebSocket socket, Throwable error) {
+            closed.completeExceptionally(error);
+          }
+        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    closed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    return text.toString();
+  }
+
   /** A request to the edge for {@code host}; extra headers as name/value pairs. */
   public Response edge(String method, String host, String path, String... headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(edge + path)).header("Host", host)

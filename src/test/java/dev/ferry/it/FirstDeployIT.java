@@ -88,6 +88,9 @@ class FirstDeployIT {
     String log = client.get("/api/v1/deployments/" + first.get("id").asText() + "/logs").body();
     assertTrue(log.contains("\"stream\":\"stdout\"") && log.contains("building v1"), log);
 
+    String socketLog = client.webSocketText("/api/v1/deployments/" + first.get("id").asText() + "/logs/ws");
+    assertTrue(socketLog.contains("building v1") && socketLog.contains("\"seq\":1,"), socketLog);
+
     // A second deployment takes over production; rollback and promote move only the pointer.
     commit(git, repo, "v2");
     JsonNode second = deployAndAwait(client, "site", "{\"ref\": \"main\"}", "READY");
