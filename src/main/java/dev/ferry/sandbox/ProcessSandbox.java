@@ -34,19 +34,31 @@ public final class ProcessSandbox implements Sandbox {
   private static final long PUMP_DRAIN_MILLIS = 5_000;
 
   private final boolean useBubblewrap;
+  private final List<Path> hiddenPaths;
 
   /** Bubblewrap is used only when asked for and installed at {@code /usr/bin/bwrap}. */
   public ProcessSandbox(boolean useBubblewrap) {
+    this(useBubblewrap, List.of());
+  }
+
+  /** {@code hiddenPaths} (Ferry's data directory) appear empty to commands run under bubblewrap. */
+  public ProcessSandbox(boolean useBubblewrap, List<Path> hiddenPaths) {
     this.useBubblewrap = useBubblewrap && Files.isExecutable(BWRAP);
+    this.hiddenPaths = hiddenPaths.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+  }
+
+  public static ProcessSandbox detect() {
+    return detect(List.of());
   }
 
   /** Bubblewrap when it is installed and works here (user namespaces may be disabled), else a plain process. */
-  public static ProcessSandbox detect() {
+  public static ProcessSandbox detect(List<Path> hiddenPaths) {
     if (Files.isExecutable(BWRAP) && bubblewrapWorks()) {
-      return new ProcessSandbox(true);
+      return new ProcessSandbox(true, hiddenPaths);
     }
-    logger.info("bubblewrap is not usable at {}; commands run as plain processes", BWRAP);
-    return new ProcessSandbox(false);
+    logger.warn("bubblewrap is not usable at {}; build commands run as plain processes and can read what this "
+        + "user can read (install bubblewrap to isolate them)", BWRAP);
+    return new ProcessSandbox(false, hiddenPaths);
   }
 
   public boolean usesBubblewrap() {
@@ -72,7 +84,7 @@ public final class ProcessSandbox implements Sandbox {
       log.system("Command not found: " + program);
       return new Result(127, false, false, false);
     }
-    ProcessBuilder builder = new ProcessBuilder(useBubblewrap ? bubblewrapCommand(spec) : spec.command())
+    ProcessBuilder builder = new ProcessBuilder(useBubblewrap ? bubblewrapCommand(spec, hiddenPaths) : spec.command())
         .directory(spec.workDir().toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().clear();
@@ -188,15 +200,19 @@ public final class ProcessSandbox implements Sandbox {
     return Optional.empty();
   }
 
-  static List<String> bubblewrapCommand(Spec spec) {
+  static List<String> bubblewrapCommand(Spec spec, List<Path> hiddenPaths) {
     String workDir = spec.workDir().toAbsolutePath().toString();
     List<String> command = new ArrayList<>(List.of(
         BWRAP.toString(),
         "--ro-bind", "/", "/",
         "--dev", "/dev",
         "--proc", "/proc",
-        "--tmpfs", "/tmp",
-        // After the /tmp tmpfs, so a work directory under /tmp is not hidden by it.
+        "--tmpfs", "/tmp"));
+    for (Path hidden : hiddenPaths) {
+      command.addAll(List.of("--tmpfs", hidden.toString()));
+    }
+    command.addAll(List.of(
+        // After the tmpfs mounts, so a work directory under /tmp or the data directory is not hidden by them.
         "--bind", workDir, workDir,
         "--unshare-pid",
         "--die-with-parent",
@@ -213,7 +229,7 @@ public final class ProcessSandbox implements Sandbox {
     Path probeDir = Path.of(System.getProperty("java.io.tmpdir"));
     Spec probeSpec = new Spec(List.of("true"), probeDir, Map.of(), Duration.ofSeconds(10), 0);
     try {
-      Process probe = new ProcessBuilder(bubblewrapCommand(probeSpec))
+      Process probe = new ProcessBuilder(bubblewrapCommand(probeSpec, List.of()))
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .start();

@@ -95,6 +95,8 @@ class ProcessSandboxTest {
     sandbox.run(spec(List.of("env"), Map.of("NODE_ENV", "production"), Duration.ofSeconds(30), 100_000), sink, NEVER);
 
     Map<String, String> env = parseEnv(sink.texts("stdout"));
+    // bubblewrap's --chdir sets PWD to the work directory; that reveals nothing of the parent's environment.
+    env.remove("PWD");
     assertEquals(Set.of("PATH", "HOME", "LANG", "CI", "NODE_ENV"), env.keySet());
     assertEquals("production", env.get("NODE_ENV"));
     assertEquals("C.UTF-8", env.get("LANG"));
@@ -217,19 +219,37 @@ class ProcessSandboxTest {
   }
 
   @Test
-  void fallsBackToAPlainProcessWhenBubblewrapIsMissing() throws Exception {
-    assumeTrue(!Files.isExecutable(ProcessSandbox.BWRAP));
-
+  void usesBubblewrapExactlyWhenAskedAndInstalled() throws Exception {
     ProcessSandbox asked = new ProcessSandbox(true);
+    ProcessSandbox plain = new ProcessSandbox(false);
 
-    assertFalse(asked.usesBubblewrap());
-    assertFalse(ProcessSandbox.detect().usesBubblewrap());
+    assertEquals(Files.isExecutable(ProcessSandbox.BWRAP), asked.usesBubblewrap());
+    assertFalse(plain.usesBubblewrap());
     assertEquals(0, asked.run(spec(List.of("true")), new CapturingSink(), NEVER).exitCode());
+    assertEquals(0, plain.run(spec(List.of("true")), new CapturingSink(), NEVER).exitCode());
+  }
+
+  @Test
+  void bubblewrapHidesFerrysDataDirectoryButNotTheWorkDirectoryInsideIt() throws Exception {
+    assumeTrue(sandbox.usesBubblewrap(), "bubblewrap is not usable here (CI installs it)");
+    Path dataDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "ferry-data")
+        .toAbsolutePath();
+    Files.writeString(dataDir.resolve("master.key"), "top secret");
+    Path buildDir = Files.createDirectories(dataDir.resolve("builds/b1"));
+    ProcessSandbox hiding = new ProcessSandbox(true, List.of(dataDir));
+    CapturingSink sink = new CapturingSink();
+
+    Result result = hiding.run(new Sandbox.Spec(sh("cat " + dataDir + "/master.key; echo built > out.txt"), buildDir,
+        Map.of(), Duration.ofSeconds(20), 0), sink, NEVER);
+
+    assertEquals(0, result.exitCode());
+    assertFalse(String.join("\n", sink.texts("stdout")).contains("top secret"));
+    assertEquals("built\n", Files.readString(buildDir.resolve("out.txt")));
   }
 
   @Test
   void wrapsTheCommandWithBubblewrapFlagsInAWorkingOrder() {
-    List<String> command = ProcessSandbox.bubblewrapCommand(spec(List.of("npm", "run", "build")));
+    List<String> command = ProcessSandbox.bubblewrapCommand(spec(List.of("npm", "run", "build")), List.of());
 
     String joined = String.join(" ", command);
     String dir = workDir.toString();
@@ -243,6 +263,9 @@ class ProcessSandboxTest {
     assertTrue(joined.contains("--chdir " + dir));
     assertTrue(joined.indexOf("--tmpfs /tmp") < joined.indexOf("--bind " + dir + " " + dir),
         "the work directory must be bound after /tmp is replaced");
+    String hidden = String.join(" ", ProcessSandbox.bubblewrapCommand(spec(List.of("true")), List.of(Path.of("/srv/ferry"))));
+    assertTrue(hidden.indexOf("--tmpfs /srv/ferry") < hidden.indexOf("--bind " + dir),
+        "hidden paths are covered before the work directory is bound");
   }
 
   @Test
