@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.account.Account.AccountCreated;
 import dev.ferry.account.Account.ApiTokenCreated;
 import dev.ferry.account.Account.ApiTokenInfo;
+import dev.ferry.account.Account.ApiTokenList;
 import dev.ferry.account.Account.ApiTokenRevoked;
 import dev.ferry.account.Account.AuthenticateApiToken;
 import dev.ferry.account.Account.Command;
@@ -44,6 +45,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -168,6 +170,16 @@ class AccountTest {
     void credentialsAreUnauthorized() {
       assertRejected(testKit.runCommand(rotate(hash("rt-1"), hash("rt-2"), LOGIN)), 401);
       assertRejected(testKit.runCommand(authenticate(hash("pat-1"), LOGIN)), 401);
+    }
+
+    @Test
+    void repliesCrossTheClusterAsCbor() {
+      var serialization = new SerializationTestKit(actorTestKit.system());
+      for (Object reply : List.of(new Session("fam-1", USER_ID, EMAIL), new TokenPrincipal(USER_ID, EMAIL, "tok-1"),
+          new ApiTokenList(List.of(new ApiTokenInfo("tok-1", "ci", LOGIN, null),
+              new ApiTokenInfo("tok-2", "deploy", LOGIN, LOGIN.plus(LIFETIME)))))) {
+        serialization.verifySerialization(reply, true);
+      }
     }
 
     @Test
