@@ -80,7 +80,7 @@ public final class Account
   /**
    * Exchanges the family's current token for {@code newHash}. Unknown, revoked, expired or reused tokens are answered
    * with 401; a reused one also revokes its family. The token itself is the credential, so the events record the
-   * account's user as the initiator.
+   * account's user as the initiator. A null {@code absoluteLifetime} means {@link #DEFAULT_REFRESH_LIFETIME}.
    */
   public record RotateRefreshToken(String presentedHash, String newHash, Instant now, Duration absoluteLifetime,
       ActorRef<StatusReply<Session>> replyTo) implements Command {}
@@ -396,7 +396,8 @@ public final class Account
     if (family.revoked()) {
       return Effect().reply(cmd.replyTo(), invalidRefreshToken());
     }
-    if (family.expiredAt(cmd.now(), cmd.absoluteLifetime())) {
+    Duration lifetime = cmd.absoluteLifetime() == null ? DEFAULT_REFRESH_LIFETIME : cmd.absoluteLifetime();
+    if (family.expiredAt(cmd.now(), lifetime)) {
       return Effect()
           .persist(new FamilyRevoked(familyId, RevocationReason.EXPIRED, SESSION_EXPIRY, cmd.now()))
           .thenReply(cmd.replyTo(), s -> Rejection.of(401, "The session has expired; log in again"));

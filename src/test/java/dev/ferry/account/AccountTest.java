@@ -388,6 +388,15 @@ class AccountTest {
     }
 
     @Test
+    void withoutAConfiguredLifetimeThirtyDaysApply() {
+      successValue(testKit.runCommand(rotate(hash("rt-1"), hash("rt-2"), LOGIN.plus(Duration.ofDays(29)), null)));
+
+      var result = testKit.runCommand(rotate(hash("rt-2"), hash("rt-3"), LOGIN.plus(Duration.ofDays(30)), null));
+
+      assertEquals(RevocationReason.EXPIRED, result.eventOfType(FamilyRevoked.class).reason());
+    }
+
+    @Test
     void rotatingToAMalformedOrKnownHashIsRejected() {
       assertRejected(testKit.runCommand(rotate(hash("rt-1"), "ferry_rt_plain", LOGIN.plusSeconds(1))), 422);
       successValue(testKit.runCommand(startSession("fam-2", hash("other-1"), LOGIN)));
