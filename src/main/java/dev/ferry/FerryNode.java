@@ -3,6 +3,9 @@ package dev.ferry;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.ferry.account.AccessTokens;
+import dev.ferry.account.Account;
+import dev.ferry.api.AdminAccount;
 import dev.ferry.api.ApiContext;
 import dev.ferry.api.ApiServer;
 import dev.ferry.build.BuildDispatchProjectionHandler;
@@ -23,6 +26,8 @@ import dev.ferry.routing.ProductionRoutingProjectionHandler;
 import dev.ferry.routing.RouteTable;
 import dev.ferry.routing.RoutingProjectionHandler;
 import dev.ferry.sandbox.ProcessSandbox;
+import dev.ferry.secrets.MasterKeyring;
+import dev.ferry.secrets.SecretBox;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.FileSystemBlobStore;
 import dev.ferry.views.DeploymentViewProjectionHandler;
@@ -31,6 +36,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -88,6 +94,7 @@ public final class FerryNode implements AutoCloseable {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
 
+    Account.init(system);
     Project.init(system);
     Deployment.init(system);
     Claim.init(system);
@@ -109,6 +116,7 @@ public final class FerryNode implements AutoCloseable {
         () -> new AutoPromotionProjectionHandler(system));
 
     BlobStore blobs = new FileSystemBlobStore(settings.blobDir());
+    SecretBox secrets = new SecretBox(MasterKeyring.loadOrCreate(settings.dataDir(), nonBlank(settings.masterKey())));
     BuildLogStore logs = new BuildLogStore(database.dataSource());
     var roles = cluster.selfMember().getRoles();
 
@@ -118,7 +126,12 @@ public final class FerryNode implements AutoCloseable {
     }
     ServerBinding api = null;
     if (roles.contains("api")) {
-      ApiContext context = new ApiContext(system, settings, database.dataSource(), hosts, logs);
+      AccessTokens accessTokens = new AccessTokens(
+          AccessTokens.loadOrCreateKey(settings.dataDir(), nonBlank(settings.auth().jwtKey())),
+          settings.auth().accessTokenTtl());
+      ApiContext context = new ApiContext(system, settings, database.dataSource(), hosts, logs, accessTokens,
+          secrets);
+      AdminAccount.ensure(context);
       api = await(new ApiServer(context).start(settings.apiInterface(), settings.apiPort()));
       CoordinatedShutdown.get(system).addJvmShutdownHook(context::close);
     }
@@ -132,6 +145,10 @@ public final class FerryNode implements AutoCloseable {
     FerryNode node = new FerryNode(system, settings, database, api, edge);
     log.info("Ferry node started: roles {}, data in {}", roles, settings.dataDir());
     return node;
+  }
+
+  private static Optional<String> nonBlank(String value) {
+    return Optional.ofNullable(value).filter(v -> !v.isBlank());
   }
 
   private static ServerBinding await(java.util.concurrent.CompletionStage<ServerBinding> binding) throws Exception {

@@ -3,6 +3,8 @@ package dev.ferry;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /** The {@code ferry} block of the configuration, read once at start. */
 public record FerrySettings(
@@ -19,7 +21,16 @@ public record FerrySettings(
     String dbPassword,
     boolean allowLocalRepositories,
     Duration cloneTimeout,
-    Build build) {
+    Build build,
+    Auth auth,
+    String masterKey,
+    List<String> corsOrigins,
+    RateLimits rateLimits) {
+
+  public record Auth(boolean signupEnabled, String adminEmail, String adminPassword, Duration accessTokenTtl,
+      Duration refreshLifetime, String jwtKey, boolean secureCookies) {}
+
+  public record RateLimits(int authPerAddressPerMinute, int authPerAccountPerMinute, int apiPerPrincipalPerMinute) {}
 
   public record Build(int slots, Duration timeout, Duration lease, Duration pollInterval, long maxLogBytes,
       int maxOutputFiles, long maxOutputBytes, int maxAttempts) {}
@@ -53,7 +64,22 @@ public record FerrySettings(
             ferry.getBytes("build.max-log-bytes"),
             ferry.getInt("build.max-output-files"),
             ferry.getBytes("build.max-output-bytes"),
-            ferry.getInt("build.max-attempts")));
+            ferry.getInt("build.max-attempts")),
+        new Auth(
+            ferry.getBoolean("auth.signup-enabled"),
+            ferry.getString("auth.admin-email"),
+            ferry.getString("auth.admin-password"),
+            ferry.getDuration("auth.access-token-ttl"),
+            ferry.getDuration("auth.refresh-lifetime"),
+            ferry.getString("auth.jwt-key"),
+            ferry.getBoolean("auth.secure-cookies")),
+        ferry.getString("secrets.master-key"),
+        Arrays.stream(ferry.getString("http.cors-origins").split(",")).map(String::trim).filter(o -> !o.isEmpty())
+            .toList(),
+        new RateLimits(
+            ferry.getInt("rate-limits.auth-per-address-per-minute"),
+            ferry.getInt("rate-limits.auth-per-account-per-minute"),
+            ferry.getInt("rate-limits.api-per-principal-per-minute")));
   }
 
   public Path blobDir() {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -13,6 +14,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /** The REST API on its own port: routes under /api/v1, health checks, problem+json for every error. */
 public final class ApiServer extends AllDirectives {
+
+  /** The API serves JSON only: nothing in it may be framed, sniffed, cached or run as a page. */
+  private static final List<HttpHeader> SECURITY_HEADERS = List.of(
+      RawHeader.create("X-Content-Type-Options", "nosniff"),
+      RawHeader.create("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+      RawHeader.create("X-Frame-Options", "DENY"),
+      RawHeader.create("Referrer-Policy", "no-referrer"),
+      RawHeader.create("Cache-Control", "no-store"));
 
   private final ApiContext context;
 
@@ -25,12 +34,16 @@ public final class ApiServer extends AllDirectives {
   }
 
   public Route route() {
+    RequestSupport support = new RequestSupport(context);
     Route api = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
-        new ProjectRoutes(context).route(),
-        new DeploymentRoutes(context).route())));
-    return respondWithHeaders(List.of(RawHeader.create("X-Content-Type-Options", "nosniff")), () ->
-        handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
-            concat(api, new HealthRoutes(context).route()))));
+        new AuthRoutes(context, support).route(),
+        new TokenRoutes(context, support).route(),
+        new ProjectRoutes(context, support).route(),
+        new DeploymentRoutes(context, support).route())));
+    Cors cors = new Cors(context.settings().corsOrigins());
+    return respondWithHeaders(SECURITY_HEADERS, () ->
+        handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> cors.handle(() ->
+            concat(api, new HealthRoutes(context).route())))));
   }
 
   private ExceptionHandler exceptions() {

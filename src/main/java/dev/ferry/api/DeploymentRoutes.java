@@ -39,37 +39,38 @@ public final class DeploymentRoutes extends AllDirectives {
   private final RequestSupport support;
   private final Representations representations;
 
-  public DeploymentRoutes(ApiContext context) {
+  public DeploymentRoutes(ApiContext context, RequestSupport support) {
     this.context = context;
-    this.support = new RequestSupport(context);
+    this.support = support;
     this.representations = new Representations(context.hosts());
   }
 
   public Route route() {
-    return pathPrefix("deployments", () -> pathPrefix(segment(), id -> concat(
-        pathEndOrSingleSlash(() -> get(() -> support.answer(() -> get(id)))),
-        path("cancel", () -> post(() -> support.answer(() -> cancel(id)))),
+    return pathPrefix("deployments", () -> support.authenticated(principal -> pathPrefix(segment(), id -> concat(
+        pathEndOrSingleSlash(() -> get(() -> support.answer(() -> get(principal, id)))),
+        path("cancel", () -> post(() -> support.answer(() -> cancel(principal, id)))),
         path("logs", () -> get(() -> parameterOptional("follow", follow -> parameterOptional("since", since ->
-            support.answer(() -> logs(id, follow.map("true"::equalsIgnoreCase).orElse(false), since)))))),
+            support.answer(() -> logs(principal, id, follow.map("true"::equalsIgnoreCase).orElse(false),
+                since)))))),
         path(segment("logs").slash("ws"), () -> get(() -> parameterOptional("since", since ->
-            support.answerRoute(() -> logSocket(id, since))))))));
+            support.answerRoute(() -> logSocket(principal, id, since)))))))));
   }
 
-  private CompletionStage<HttpResponse> get(String id) {
-    return support.deploymentJson(id, representations).thenApply(json -> Responses.json(200, json));
+  private CompletionStage<HttpResponse> get(Principal principal, String id) {
+    return support.deploymentJson(id, principal, representations).thenApply(json -> Responses.json(200, json));
   }
 
-  private CompletionStage<HttpResponse> cancel(String id) {
-    return support.deployment(id)
+  private CompletionStage<HttpResponse> cancel(Principal principal, String id) {
+    return support.deployment(id, principal)
         .thenCompose(deployment -> context.<Deployment.State>askDeployment(id,
-            replyTo -> new Deployment.Cancel(support.initiator(), replyTo)))
+            replyTo -> new Deployment.Cancel(principal.initiator(), replyTo)))
         .thenCompose(canceled -> support.aliases(id).thenApply(aliases ->
             Responses.json(200, representations.deployment(canceled, aliases))));
   }
 
-  private CompletionStage<HttpResponse> logs(String id, boolean follow, Optional<String> since) {
+  private CompletionStage<HttpResponse> logs(Principal principal, String id, boolean follow, Optional<String> since) {
     long after = sinceSeq(since);
-    return support.deployment(id).thenApply(deployment -> {
+    return support.deployment(id, principal).thenApply(deployment -> {
       Source<ByteString, NotUsed> lines = follow && !deployment.status().isFinished()
           ? followed(id, after)
           : Source.single(after).mapAsync(1, from -> batch(id, from)).mapConcat(batch -> batch)
@@ -79,9 +80,9 @@ public final class DeploymentRoutes extends AllDirectives {
   }
 
   /** The same lines as WebSocket text frames, live until the build ends; what the client sends is ignored. */
-  private CompletionStage<Route> logSocket(String id, Optional<String> since) {
+  private CompletionStage<Route> logSocket(Principal principal, String id, Optional<String> since) {
     long after = sinceSeq(since);
-    return support.deployment(id).thenApply(deployment -> handleWebSocketMessages(Flow.fromSinkAndSource(
+    return support.deployment(id, principal).thenApply(deployment -> handleWebSocketMessages(Flow.fromSinkAndSource(
         Sink.<Message>ignore(), followed(id, after).map(line -> (Message) TextMessage.create(line.utf8String().strip())))));
   }
 

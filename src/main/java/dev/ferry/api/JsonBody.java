@@ -43,6 +43,10 @@ public final class JsonBody {
     return body;
   }
 
+  public JsonNode node(String field) {
+    return node.get(field);
+  }
+
   public boolean has(String field) {
     return node.has(field);
   }

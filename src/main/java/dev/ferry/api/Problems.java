@@ -12,6 +12,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,14 @@ public final class Problems {
       cause = cause.getCause();
     }
     if (cause instanceof ApiException api) {
-      return response(api.status(), api.getMessage(), api.errors());
+      HttpResponse plain = response(api.status(), api.getMessage(), api.errors());
+      HttpResponse response = api.status() == 401
+          ? plain.addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"ferry\""))
+          : plain;
+      return api.retryAfter()
+          .map(wait -> response.addHeader(RawHeader.create("Retry-After",
+              Long.toString(ApiException.seconds(wait)))))
+          .orElse(response);
     }
     if (cause instanceof StatusReply.ErrorMessage rejection) {
       int status = Rejection.status(rejection.getMessage());

@@ -37,36 +37,37 @@ public final class ProjectRoutes extends AllDirectives {
   private final RequestSupport support;
   private final Representations representations;
 
-  public ProjectRoutes(ApiContext context) {
+  public ProjectRoutes(ApiContext context, RequestSupport support) {
     this.context = context;
-    this.support = new RequestSupport(context);
+    this.support = support;
     this.representations = new Representations(context.hosts());
   }
 
   public Route route() {
-    return pathPrefix("projects", () -> concat(
+    return pathPrefix("projects", () -> support.authenticated(principal -> concat(
         pathEndOrSingleSlash(() -> concat(
-            post(() -> support.jsonBody(body -> support.answer(() -> create(body)))),
-            get(() -> support.page(page -> support.answer(() -> list(page)))))),
+            post(() -> support.jsonBody(body -> support.answer(() -> create(principal, body)))),
+            get(() -> support.page(page -> support.answer(() -> list(principal, page)))))),
         pathPrefix(segment(), project -> concat(
             pathEndOrSingleSlash(() -> concat(
-                get(() -> support.answer(() -> get(project))),
-                patch(() -> support.jsonBody(body -> support.answer(() -> update(project, body)))),
-                delete(() -> support.answer(() -> delete(project))))),
+                get(() -> support.answer(() -> get(principal, project))),
+                patch(() -> support.jsonBody(body -> support.answer(() -> update(principal, project, body)))),
+                delete(() -> support.answer(() -> delete(principal, project))))),
             path("deployments", () -> concat(
-                post(() -> support.jsonBody(body -> support.answer(() -> deploy(project, body)))),
+                post(() -> support.jsonBody(body -> support.answer(() -> deploy(principal, project, body)))),
                 get(() -> parameterOptional("target", target -> parameterOptional("state", state ->
-                    support.page(page -> support.answer(() -> deployments(project, target, state, page)))))))),
+                    support.page(page -> support.answer(() ->
+                        deployments(principal, project, target, state, page)))))))),
             path("promote", () -> post(() -> support.jsonBody(body ->
-                support.answer(() -> promote(project, body))))),
+                support.answer(() -> promote(principal, project, body))))),
             path("rollback", () -> post(() -> support.jsonBody(body ->
-                support.answer(() -> rollback(project, body))))))))
+                support.answer(() -> rollback(principal, project, body)))))))))
     );
   }
 
   // Projects
 
-  private CompletionStage<HttpResponse> create(String text) {
+  private CompletionStage<HttpResponse> create(Principal principal, String text) {
     JsonBody body = JsonBody.parse(text, PROJECT_FIELDS);
     String name = body.required("name", 63);
     if (name != null && !NAME.matcher(name).matches()) {
@@ -76,25 +77,25 @@ public final class ProjectRoutes extends AllDirectives {
     ProjectSettings settings = settings(body, null);
     body.validate();
     String projectId = Ids.projectId();
-    Initiator initiator = support.initiator();
+    Initiator initiator = principal.initiator();
     String claimId = Claim.entityId(Claim.PROJECT_NAME, name);
     return context.<Done>askClaim(claimId, replyTo -> new Claim.Acquire(projectId, initiator, replyTo))
         .exceptionally(failure -> {
           throw new ApiException(409, "Project name '" + name + "' is already taken");
         })
         .thenCompose(done -> context.<Project.State>askProject(projectId,
-            replyTo -> new Project.Create(name, support.owner(), settings, initiator, replyTo)))
+            replyTo -> new Project.Create(name, principal.userId(), settings, initiator, replyTo)))
         .thenApply(project -> Responses.json(201, representations.project(project)));
   }
 
-  private CompletionStage<HttpResponse> list(Page page) {
+  private CompletionStage<HttpResponse> list(Principal principal, Page page) {
     return CompletableFuture.supplyAsync(() -> {
       try {
         String[] after = page.cursor().map(c -> c.split(":", 2)).orElse(new String[] {"0", ""});
         List<Project.State> rows = Sql.query(context.dataSource(),
             "SELECT * FROM projects WHERE owner = ? AND deleted = FALSE AND "
                 + "(created_at > ? OR (created_at = ? AND id > ?)) ORDER BY created_at, id LIMIT ?",
-            ProjectRoutes::projectRow, support.owner(), instant(after[0]), instant(after[0]), after[1],
+            ProjectRoutes::projectRow, principal.userId(), instant(after[0]), instant(after[0]), after[1],
             page.limit() + 1);
         return pageOf(rows, page.limit(), p -> p.createdAt().toEpochMilli() + ":" + p.id());
       } catch (SQLException | NumberFormatException e) {
@@ -104,26 +105,26 @@ public final class ProjectRoutes extends AllDirectives {
         result.items().stream().map(representations::project).toList(), result.next()));
   }
 
-  private CompletionStage<HttpResponse> get(String project) {
-    return support.project(project).thenApply(p -> Responses.json(200, representations.project(p)));
+  private CompletionStage<HttpResponse> get(Principal principal, String project) {
+    return support.project(project, principal).thenApply(p -> Responses.json(200, representations.project(p)));
   }
 
-  private CompletionStage<HttpResponse> update(String project, String text) {
+  private CompletionStage<HttpResponse> update(Principal principal, String project, String text) {
     JsonBody body = JsonBody.parse(text, PROJECT_FIELDS);
-    return support.project(project).thenCompose(current -> {
+    return support.project(project, principal).thenCompose(current -> {
       if (body.has("name") && !current.name().equals(body.string("name", 63).orElse(null))) {
         body.error("name", "A project's name cannot be changed");
       }
       ProjectSettings settings = settings(body, current.settings());
       body.validate();
       return context.<Project.State>askProject(current.id(),
-          replyTo -> new Project.ChangeSettings(settings, support.initiator(), replyTo));
+          replyTo -> new Project.ChangeSettings(settings, principal.initiator(), replyTo));
     }).thenApply(p -> Responses.json(200, representations.project(p)));
   }
 
-  private CompletionStage<HttpResponse> delete(String project) {
-    Initiator initiator = support.initiator();
-    return support.project(project).thenCompose(current -> context
+  private CompletionStage<HttpResponse> delete(Principal principal, String project) {
+    Initiator initiator = principal.initiator();
+    return support.project(project, principal).thenCompose(current -> context
         .<Done>askProject(current.id(), replyTo -> new Project.Delete(initiator, replyTo))
         .thenCompose(done -> context.<Done>askClaim(Claim.entityId(Claim.PROJECT_NAME, current.name()),
             replyTo -> new Claim.Release(current.id(), initiator, replyTo))))
@@ -171,7 +172,7 @@ public final class ProjectRoutes extends AllDirectives {
 
   // Deployments
 
-  private CompletionStage<HttpResponse> deploy(String project, String text) {
+  private CompletionStage<HttpResponse> deploy(Principal principal, String project, String text) {
     JsonBody body = JsonBody.parse(text, DEPLOY_FIELDS);
     Optional<String> ref = body.matching("ref", 255, GIT_REF, "Must be a branch name or a commit sha");
     Optional<String> target = body.string("target", 16);
@@ -182,9 +183,9 @@ public final class ProjectRoutes extends AllDirectives {
       body.error("files", "Uploaded file sets are not supported by this server yet; deploy from Git");
     }
     body.validate();
-    Initiator initiator = support.initiator();
+    Initiator initiator = principal.initiator();
     String deploymentId = Ids.deploymentId();
-    return support.project(project).thenCompose(current -> {
+    return support.project(project, principal).thenCompose(current -> {
       if (current.settings().gitRepoUrl() == null) {
         throw new ApiException(422, "The project has no Git repository to deploy from");
       }
@@ -199,9 +200,9 @@ public final class ProjectRoutes extends AllDirectives {
     }).thenApply(deployment -> Responses.json(202, representations.deployment(deployment, List.of())));
   }
 
-  private CompletionStage<HttpResponse> deployments(String project, Optional<String> target, Optional<String> state,
+  private CompletionStage<HttpResponse> deployments(Principal principal, String project, Optional<String> target, Optional<String> state,
       Page page) {
-    return support.project(project).thenCompose(current -> CompletableFuture.supplyAsync(() -> {
+    return support.project(project, principal).thenCompose(current -> CompletableFuture.supplyAsync(() -> {
       try {
         long before = page.cursor().map(Long::parseLong).orElse(Long.MAX_VALUE);
         StringBuilder sql = new StringBuilder("SELECT id, number FROM deployments WHERE project_id = ? AND number < ?");
@@ -227,44 +228,45 @@ public final class ProjectRoutes extends AllDirectives {
       String next = more ? Page.encode(shown.get(shown.size() - 1)[1]) : null;
       List<CompletableFuture<ObjectNode>> items = new ArrayList<>();
       for (String[] row : shown) {
-        items.add(support.deploymentJson(row[0], representations).toCompletableFuture());
+        items.add(support.deploymentJson(row[0], principal, representations).toCompletableFuture());
       }
       return CompletableFuture.allOf(items.toArray(CompletableFuture[]::new))
           .thenApply(done -> Responses.list(items.stream().map(CompletableFuture::join).toList(), next));
     });
   }
 
-  private CompletionStage<HttpResponse> promote(String project, String text) {
+  private CompletionStage<HttpResponse> promote(Principal principal, String project, String text) {
     JsonBody body = JsonBody.parse(text, Set.of("deploymentId"));
     String deploymentId = body.required("deploymentId", 64);
     body.validate();
-    return support.project(project).thenCompose(current -> readyDeploymentOf(current, deploymentId)
+    return support.project(project, principal).thenCompose(current -> readyDeploymentOf(principal, current, deploymentId)
         .thenCompose(deployment -> context.<Project.State>askProject(current.id(),
-            replyTo -> new Project.Promote(deploymentId, deployment.number(), support.initiator(), replyTo))))
+            replyTo -> new Project.Promote(deploymentId, deployment.number(), principal.initiator(), replyTo))))
         .thenApply(p -> Responses.json(200, representations.project(p)));
   }
 
-  private CompletionStage<HttpResponse> rollback(String project, String text) {
+  private CompletionStage<HttpResponse> rollback(Principal principal, String project, String text) {
     JsonBody body = JsonBody.parse(text, Set.of("deploymentId"));
     Optional<String> deploymentId = body.string("deploymentId", 64);
     body.validate();
-    return support.project(project).thenCompose(current -> {
+    return support.project(project, principal).thenCompose(current -> {
       if (deploymentId.isEmpty()) {
         return context.<Project.State>askProject(current.id(),
-            replyTo -> new Project.Rollback(null, 0, support.initiator(), replyTo));
+            replyTo -> new Project.Rollback(null, 0, principal.initiator(), replyTo));
       }
-      return readyDeploymentOf(current, deploymentId.get()).thenCompose(deployment -> {
+      return readyDeploymentOf(principal, current, deploymentId.get()).thenCompose(deployment -> {
         if (!Deployment.PRODUCTION.equals(deployment.target())) {
           throw new ApiException(409, "Only production deployments can be rolled back to");
         }
         return context.<Project.State>askProject(current.id(),
-            replyTo -> new Project.Rollback(deployment.id(), deployment.number(), support.initiator(), replyTo));
+            replyTo -> new Project.Rollback(deployment.id(), deployment.number(), principal.initiator(), replyTo));
       });
     }).thenApply(p -> Responses.json(200, representations.project(p)));
   }
 
-  private CompletionStage<Deployment.State> readyDeploymentOf(Project.State project, String deploymentId) {
-    return support.deployment(deploymentId).thenApply(deployment -> {
+  private CompletionStage<Deployment.State> readyDeploymentOf(Principal principal, Project.State project,
+      String deploymentId) {
+    return support.deployment(deploymentId, principal).thenApply(deployment -> {
       if (!project.id().equals(deployment.projectId())) {
         throw ApiException.notFound("Deployment");
       }

@@ -2,13 +2,14 @@ package dev.ferry.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.claim.Claim;
-import dev.ferry.common.Initiator;
 import dev.ferry.db.Sql;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.project.Project;
+import java.net.InetAddress;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -20,14 +21,49 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.pattern.StatusReply;
 
 /** What every route needs: bodies, paging, error mapping, and finding the project or deployment asked for. */
-final class RequestSupport extends AllDirectives {
+public final class RequestSupport extends AllDirectives {
 
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
 
   private final ApiContext context;
+  private final Authenticator authenticator;
 
   RequestSupport(ApiContext context) {
     this.context = context;
+    this.authenticator = new Authenticator(context);
+  }
+
+  /** The request's principal, or 401/403; each principal is rate limited. */
+  Route authenticated(Function<Principal, Route> inner) {
+    return extractRequest(request -> onComplete(authenticator.authenticate(request), result -> {
+      if (result.isFailure()) {
+        return complete(Problems.fromFailure(result.failed().get()));
+      }
+      Principal principal = result.get();
+      Optional<Duration> wait = context.apiPerPrincipal().tryAcquire(principal.userId());
+      if (wait.isPresent()) {
+        return complete(Problems.fromFailure(ApiException.tooManyRequests(wait.get())));
+      }
+      return inner.apply(principal);
+    }));
+  }
+
+  /** Sign-up and login attempts are limited per client address. */
+  Route limitedByAddress(Supplier<Route> inner) {
+    return extractClientIP(address -> {
+      String key = address.getAddress().map(InetAddress::getHostAddress).orElse("unknown");
+      Optional<Duration> wait = context.authPerAddress().tryAcquire(key);
+      return wait.isPresent()
+          ? complete(Problems.fromFailure(ApiException.tooManyRequests(wait.get())))
+          : inner.get();
+    });
+  }
+
+  /** ...and per account, so that one account cannot be guessed at from many addresses. */
+  void limitAccount(String accountId) {
+    context.authPerAccount().tryAcquire(accountId).ifPresent(wait -> {
+      throw ApiException.tooManyRequests(wait);
+    });
   }
 
   /** Runs the handler and turns any failure (thrown or in the future) into problem+json. */
@@ -76,17 +112,8 @@ final class RequestSupport extends AllDirectives {
     }));
   }
 
-  /** Who is asking. Every request is anonymous until accounts exist. */
-  Initiator initiator() {
-    return Initiator.anonymous();
-  }
-
-  String owner() {
-    return initiator().id();
-  }
-
   /** A project by id ({@code prj_...}) or by name; another owner's project is not found. */
-  CompletionStage<Project.State> project(String ref) {
+  CompletionStage<Project.State> project(String ref, Principal principal) {
     CompletionStage<String> projectId = ref.startsWith("prj_")
         ? CompletableFuture.completedFuture(ref)
         : context.<String>askClaim(Claim.entityId(Claim.PROJECT_NAME, ref), Claim.GetOwner::new);
@@ -96,14 +123,14 @@ final class RequestSupport extends AllDirectives {
         })
         .thenCompose(id -> context.<Project.State>askProject(id, Project.Get::new))
         .thenApply(project -> {
-          if (!project.owner().equals(owner())) {
+          if (!project.owner().equals(principal.userId())) {
             throw ApiException.notFound("Project");
           }
           return project;
         });
   }
 
-  CompletionStage<Deployment.State> deployment(String deploymentId) {
+  CompletionStage<Deployment.State> deployment(String deploymentId, Principal principal) {
     if (!deploymentId.matches("[a-z0-9]{1,64}")) {
       return CompletableFuture.failedFuture(ApiException.notFound("Deployment"));
     }
@@ -113,15 +140,16 @@ final class RequestSupport extends AllDirectives {
               throw ApiException.notFound("Deployment");
             })
             .thenApply(project -> {
-              if (!project.owner().equals(owner())) {
+              if (!project.owner().equals(principal.userId())) {
                 throw ApiException.notFound("Deployment");
               }
               return deployment;
             }));
   }
 
-  CompletionStage<ObjectNode> deploymentJson(String deploymentId, Representations representations) {
-    return deployment(deploymentId).thenCombine(aliases(deploymentId), representations::deployment);
+  CompletionStage<ObjectNode> deploymentJson(String deploymentId, Principal principal,
+      Representations representations) {
+    return deployment(deploymentId, principal).thenCombine(aliases(deploymentId), representations::deployment);
   }
 
   /** Hosts that currently point at the deployment, besides its own. */

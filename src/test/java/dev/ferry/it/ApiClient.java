@@ -38,10 +38,34 @@ public final class ApiClient {
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String api;
   private final String edge;
+  private String bearer;
 
   public ApiClient(String api, String edge) {
     this.api = api;
     this.edge = edge;
+  }
+
+  /** Later API requests carry this token ({@code Authorization: Bearer}); null sends none. */
+  public ApiClient withToken(String token) {
+    this.bearer = token;
+    return this;
+  }
+
+  /** Signs a new user up and authenticates as them; answers the sign-up response's JSON. */
+  public JsonNode signUp(String email) throws Exception {
+    Response response = post("/api/v1/auth/signup",
+        "{\"email\": \"" + email + "\", \"password\": \"" + PASSWORD + "\"}");
+    if (response.status() != 201) {
+      throw new AssertionError("Sign-up failed: " + response.status() + " " + response.body());
+    }
+    withToken(response.json().get("accessToken").asText());
+    return response.json();
+  }
+
+  public static final String PASSWORD = "correct horse battery staple";
+
+  public String api() {
+    return api;
   }
 
   public Response get(String path) throws Exception {
@@ -105,9 +129,13 @@ public final class ApiClient {
     return send(request);
   }
 
-  private Response send(HttpRequest.Builder request) throws Exception {
-    HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  /** Any request to the API, with the current token unless one is already set. */
+  public Response send(HttpRequest.Builder request) throws Exception {
+    HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+    if (bearer != null && built.uri().toString().startsWith(api) && built.headers().firstValue("Authorization").isEmpty()) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Response(response.statusCode(), response.body(), response);
   }
 

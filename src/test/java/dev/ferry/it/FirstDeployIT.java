@@ -43,6 +43,7 @@ class FirstDeployIT {
 
     node = new FerryProcess(temp.resolve("data"), Map.of("FERRY_ALLOW_LOCAL_REPOS", "true")).start();
     ApiClient client = new ApiClient(node.api(), node.edge());
+    String token = client.signUp("owner@example.com").get("accessToken").asText();
 
     ApiClient.Response created = client.post("/api/v1/projects", """
         {"name": "site", "gitRepoUrl": "%s", "buildCommand": "sh build.sh", "outputDirectory": "dist"}
@@ -124,7 +125,7 @@ class FirstDeployIT {
     // Killed hard and started again on the same data directory: nothing is lost.
     node.kill();
     node = node.restarted().start();
-    client = new ApiClient(node.api(), node.edge());
+    client = new ApiClient(node.api(), node.edge()).withToken(token);
     JsonNode afterRestart = client.get("/api/v1/deployments/" + first.get("id").asText()).json();
     assertEquals("READY", afterRestart.get("state").asText());
     assertEquals(first.at("/source/commitSha").asText(), afterRestart.at("/source/commitSha").asText());
@@ -142,6 +143,7 @@ class FirstDeployIT {
   void badInputIsAClearErrorAndPersistsNothing() throws Exception {
     node = new FerryProcess(temp.resolve("data"), Map.of()).start();
     ApiClient client = new ApiClient(node.api(), node.edge());
+    client.signUp("careful@example.com");
 
     assertProblem(client.post("/api/v1/projects", "{\"name\": "), 400, "Malformed JSON");
     assertProblem(client.post("/api/v1/projects", "{\"name\": 42}"), 400, "invalid fields");
