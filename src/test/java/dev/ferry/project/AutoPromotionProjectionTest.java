@@ -17,6 +17,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.japi.function.Effect;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.projection.HandlerRecoveryStrategy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,6 +101,20 @@ class AutoPromotionProjectionTest {
     journal.append("dpl_1", ready(projectId, Deployment.PRODUCTION, 1));
 
     run(() -> assertEquals("dpl_1", state().productionDeploymentId()));
+  }
+
+  @Test
+  void aPromotionTheProjectDidNotAnswerIsRetried() {
+    // The entity fails to persist the promotion and stops without answering, as when its node goes down.
+    PersistenceTestKit.create(kit.system()).failNextPersisted("Project|" + projectId);
+    journal.append("dpl_1", ready(projectId, Deployment.PRODUCTION, 1));
+
+    // The unanswered ask fails the envelope; retrying it (the next ask restarts the entity) promotes.
+    kit.runAtLeastOnce("auto-promotion", journal, database,
+        () -> new AutoPromotionProjectionHandler(kit.system(), Duration.ofSeconds(1)),
+        HandlerRecoveryStrategy.retryAndFail(3, Duration.ofMillis(100)),
+        () -> assertEquals("dpl_1", state().productionDeploymentId()));
+    assertEquals(List.of("dpl_1"), promotions());
   }
 
   private void run(Effect assertion) {

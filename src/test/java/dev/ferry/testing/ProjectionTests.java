@@ -30,6 +30,7 @@ import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.projection.HandlerRecoveryStrategy;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.javadsl.Handler;
@@ -134,11 +135,21 @@ public final class ProjectionTests implements AutoCloseable {
   /** Like {@link #runExactlyOnce}, for an at-least-once handler; the offset is stored after every envelope. */
   public <E> void runAtLeastOnce(String name, Journal<E> journal, Database database,
       Supplier<Handler<EventEnvelope<E>>> handler, Effect assertion) {
+    runAtLeastOnce(name, journal, database, handler, HandlerRecoveryStrategy.fail(), assertion);
+  }
+
+  /**
+   * With {@code recovery} for a failing envelope. (The testkit does not restart a failed projection, as
+   * production does with its restart backoff; a retrying strategy stands in for that.)
+   */
+  public <E> void runAtLeastOnce(String name, Journal<E> journal, Database database,
+      Supplier<Handler<EventEnvelope<E>>> handler, HandlerRecoveryStrategy recovery, Effect assertion) {
     ProjectionId id = journal.projectionId(name);
     projectionTestKit.run(
         JdbcProjection.atLeastOnceAsync(id, journal.sourceProvider(),
                 () -> new PlainJdbcSession(database.dataSource()), handler, system())
-            .withSaveOffset(1, Duration.ofMillis(1)),
+            .withSaveOffset(1, Duration.ofMillis(1))
+            .withRecoveryStrategy(recovery),
         TIMEOUT, () -> {
           assertEquals(journal.lastOffset(), storedOffset(database, id), "stored offset of " + id);
           assertion.apply();
