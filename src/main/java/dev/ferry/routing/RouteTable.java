@@ -26,7 +26,8 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
  */
 public final class RouteTable implements RouteLookup {
 
-  static final int KEY_COUNT = 16;
+  private static final int KEY_BITS = 4;
+  static final int KEY_COUNT = 1 << KEY_BITS;
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(3);
 
   private final ActorSystem<?> system;
@@ -91,8 +92,9 @@ public final class RouteTable implements RouteLookup {
     return DistributedData.get(system).replicator();
   }
 
+  /** Multiplicative hashing: {@code hashCode() mod 16} alone would bunch similar names into one key. */
   static int slot(String host) {
-    return Math.floorMod(host.hashCode(), KEY_COUNT);
+    return (host.hashCode() * 0x9E3779B9) >>> (Integer.SIZE - KEY_BITS);
   }
 
   private static Key<LWWMap<String, String>> key(int slot) {

@@ -90,7 +90,11 @@ public final class ApiClient {
   public String webSocketText(String path) throws Exception {
     StringBuilder text = new StringBuilder();
     java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
-    client.newWebSocketBuilder().buildAsync(URI.create(api.replace("http://", "ws://") + path),
+    java.net.http.WebSocket.Builder builder = client.newWebSocketBuilder();
+    if (bearer != null) {
+      builder.header("Authorization", "Bearer " + bearer);
+    }
+    builder.buildAsync(URI.create(api.replace("http://", "ws://") + path),
         new java.net.http.WebSocket.Listener() {
           @Override
           public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket, CharSequence data,
