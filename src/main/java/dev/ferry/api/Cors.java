@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -28,18 +29,21 @@ final class Cors extends AllDirectives {
   }
 
   Route handle(Supplier<Route> inner) {
-    return optionalHeaderValueByName("Origin", origin -> {
+    return extractRequest(request -> optionalHeaderValueByName("Origin", origin -> {
       Optional<String> allowed = origin.filter(origins::contains);
-      return concat(
-          options(() -> headerValueByName("Access-Control-Request-Method", method -> complete(allowed.isPresent()
-              ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT).withHeaders(preflight(allowed.get()))
-              : Problems.response(403, "Origin not allowed", List.of())))),
-          allowed.isPresent()
-              ? respondWithHeaders(List.of(RawHeader.create("Access-Control-Allow-Origin", allowed.get()),
-                  RawHeader.create("Access-Control-Allow-Credentials", "true"), RawHeader.create("Vary", "Origin")),
-                  inner)
-              : inner.get());
-    });
+      boolean preflight = request.method().equals(HttpMethods.OPTIONS)
+          && request.getHeader("Access-Control-Request-Method").isPresent();
+      if (preflight) {
+        return complete(allowed.isPresent()
+            ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT).withHeaders(preflight(allowed.get()))
+            : Problems.response(403, "Origin not allowed", List.of()));
+      }
+      return allowed.isPresent()
+          ? respondWithHeaders(List.of(RawHeader.create("Access-Control-Allow-Origin", allowed.get()),
+              RawHeader.create("Access-Control-Allow-Credentials", "true"), RawHeader.create("Vary", "Origin")),
+              inner)
+          : inner.get();
+    }));
   }
 
   private static List<HttpHeader> preflight(String origin) {

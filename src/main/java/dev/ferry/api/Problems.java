@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -61,6 +62,9 @@ public final class Problems {
       if (status != 500) {
         return response(status, Rejection.detail(rejection.getMessage()), List.of());
       }
+    }
+    if (cause instanceof EntityStreamSizeException) {
+      return response(413, "The request body is too large", List.of());
     }
     if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
       return response(503, "The cluster did not answer in time; try again", List.of());
