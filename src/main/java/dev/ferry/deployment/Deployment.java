@@ -199,8 +199,6 @@ public final class Deployment
     return State.empty(entityId);
   }
 
-
-
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     var builder = newCommandHandlerWithReplyBuilder();

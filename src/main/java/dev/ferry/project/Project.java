@@ -165,8 +165,6 @@ public final class Project
     return State.empty(entityId);
   }
 
-
-
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     var builder = newCommandHandlerWithReplyBuilder();
