@@ -137,7 +137,7 @@ public final class FerryNode implements AutoCloseable {
     }
     if (roles.contains("build")) {
       BuildWorker worker = new BuildWorker(system, settings, new BuildQueue(database.dataSource()), logs,
-          new Builder(settings, blobs, ProcessSandbox.detect(java.util.List.of(settings.dataDir()))), hosts,
+          new Builder(settings, blobs, ProcessSandbox.detect(java.util.List.of(settings.dataDir()))), hosts, secrets,
           cluster.selfMember().address().hostPort() + "/" + UUID.randomUUID().toString().substring(0, 8));
       worker.start();
       CoordinatedShutdown.get(system).addJvmShutdownHook(worker::close);
