@@ -20,6 +20,7 @@ import dev.ferry.deployment.Deployment;
 import dev.ferry.edge.EdgeServer;
 import dev.ferry.logs.BuildLogStore;
 import dev.ferry.project.AutoPromotionProjectionHandler;
+import dev.ferry.project.DataKeyRewrapper;
 import dev.ferry.project.Project;
 import dev.ferry.routing.Hosts;
 import dev.ferry.routing.ProductionRoutingProjectionHandler;
@@ -116,7 +117,9 @@ public final class FerryNode implements AutoCloseable {
         () -> new AutoPromotionProjectionHandler(system));
 
     BlobStore blobs = new FileSystemBlobStore(settings.blobDir());
-    SecretBox secrets = new SecretBox(MasterKeyring.loadOrCreate(settings.dataDir(), nonBlank(settings.masterKey())));
+    MasterKeyring keyring = MasterKeyring.loadOrCreate(settings.dataDir(), nonBlank(settings.masterKey()),
+        settings.retiredMasterKeys());
+    SecretBox secrets = new SecretBox(keyring);
     BuildLogStore logs = new BuildLogStore(database.dataSource());
     var roles = cluster.selfMember().getRoles();
 
@@ -137,11 +140,12 @@ public final class FerryNode implements AutoCloseable {
     }
     if (roles.contains("build")) {
       BuildWorker worker = new BuildWorker(system, settings, new BuildQueue(database.dataSource()), logs,
-          new Builder(settings, blobs, ProcessSandbox.detect(java.util.List.of(settings.dataDir()))), hosts,
+          new Builder(settings, blobs, ProcessSandbox.detect(java.util.List.of(settings.dataDir()))), hosts, secrets,
           cluster.selfMember().address().hostPort() + "/" + UUID.randomUUID().toString().substring(0, 8));
       worker.start();
       CoordinatedShutdown.get(system).addJvmShutdownHook(worker::close);
     }
+    new DataKeyRewrapper(system, database.dataSource(), secrets, keyring).startInBackground();
     FerryNode node = new FerryNode(system, settings, database, api, edge);
     log.info("Ferry node started: roles {}, data in {}", roles, settings.dataDir());
     return node;

@@ -25,7 +25,8 @@ public record FerrySettings(
     Auth auth,
     String masterKey,
     List<String> corsOrigins,
-    RateLimits rateLimits) {
+    RateLimits rateLimits,
+    List<String> retiredMasterKeys) {
 
   public record Auth(boolean signupEnabled, String adminEmail, String adminPassword, Duration accessTokenTtl,
       Duration refreshLifetime, String jwtKey, boolean secureCookies) {}
@@ -74,12 +75,16 @@ public record FerrySettings(
             ferry.getString("auth.jwt-key"),
             ferry.getBoolean("auth.secure-cookies")),
         ferry.getString("secrets.master-key"),
-        Arrays.stream(ferry.getString("http.cors-origins").split(",")).map(String::trim).filter(o -> !o.isEmpty())
-            .toList(),
+        commaSeparated(ferry.getString("http.cors-origins")),
         new RateLimits(
             ferry.getInt("rate-limits.auth-per-address-per-minute"),
             ferry.getInt("rate-limits.auth-per-account-per-minute"),
-            ferry.getInt("rate-limits.api-per-principal-per-minute")));
+            ferry.getInt("rate-limits.api-per-principal-per-minute")),
+        commaSeparated(ferry.getString("secrets.retired-master-keys")));
+  }
+
+  private static List<String> commaSeparated(String value) {
+    return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 
   public Path blobDir() {

@@ -1,10 +1,17 @@
 package dev.ferry;
 
+import com.typesafe.config.ConfigFactory;
+import dev.ferry.secrets.KeyFiles;
+import dev.ferry.secrets.MasterKeyring;
+import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar ferry.jar server}: starts a node with the configuration and environment it finds. */
+/**
+ * {@code java -jar ferry.jar server}: starts a node with the configuration and environment it finds;
+ * {@code rotate-master-key}: rotates the embedded default's master key file, offline.
+ */
 public final class Main {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -28,6 +35,8 @@ public final class Main {
         }));
         stopped.await();
       }
+      case "rotate-master-key" -> System.exit(rotateMasterKey(FerrySettings.from(ConfigFactory.load()), System.out,
+          System.err));
       case "help", "--help", "-h" -> log.info(usage());
       default -> {
         System.err.println("Unknown command: " + command + "\n" + usage());
@@ -36,8 +45,43 @@ public final class Main {
     }
   }
 
+  /**
+   * A new master key file, the old one kept as retired; the next node start re-wraps the project data keys. When the
+   * key comes from the environment there is no file to rotate: the answer says how to rotate it there.
+   */
+  static int rotateMasterKey(FerrySettings settings, PrintStream out, PrintStream err) {
+    if (settings.masterKey() != null && !settings.masterKey().isBlank()) {
+      err.println("""
+          The master key comes from %1$s, so it is rotated there, not in the data directory:
+            1. set %2$s to the current value of %1$s (several old keys: comma separated);
+            2. set %1$s to a new key, e.g. the output of `openssl rand -base64 32`;
+            3. restart every node: each start re-wraps the project data keys still wrapped by a retired key;
+            4. once the nodes have logged "re-wrapped", %2$s may be removed (keep a backup of old keys).
+          Nothing was changed.""".formatted(MasterKeyring.ENV_VARIABLE, MasterKeyring.RETIRED_ENV_VARIABLE));
+      return 1;
+    }
+    try {
+      MasterKeyring.Rotation rotation = MasterKeyring.rotateKeyFile(settings.dataDir());
+      out.println("""
+          Rotated the master key in %s:
+            current key  %s  (%s)
+            retired key  %s  (%s, kept to unwrap the data keys it wrapped)
+          Start (or restart) the node now: it re-wraps every project data key with the new key and logs how many.
+          Back up the new key file; keep the retired one until the node has re-wrapped the data keys."""
+          .formatted(settings.dataDir().resolve(KeyFiles.DIRECTORY), rotation.currentKeyId(), MasterKeyring.KEY_FILE,
+              rotation.retiredKeyId(), rotation.retiredFile().getFileName()));
+      return 0;
+    } catch (RuntimeException e) {
+      err.println("The master key was not rotated: " + e.getMessage());
+      return 1;
+    }
+  }
+
   private static String usage() {
-    return "Usage: java -jar ferry.jar server\n"
-        + "  server   start a Ferry node (settings from application.conf and FERRY_* environment variables)";
+    return "Usage: java -jar ferry.jar <command>\n"
+        + "  server              start a Ferry node (settings from application.conf and FERRY_* environment "
+        + "variables)\n"
+        + "  rotate-master-key   replace the master key in <data dir>/keys, keeping the old one as retired "
+        + "(run it with the node stopped, then start the node)";
   }
 }

@@ -38,6 +38,8 @@ public final class ApiServer extends AllDirectives {
     Route api = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
         new AuthRoutes(context, support).route(),
         new TokenRoutes(context, support).route(),
+        // Before ProjectRoutes, which authenticates every /projects request before matching the rest of the path.
+        new EnvRoutes(context, support).route(),
         new ProjectRoutes(context, support).route(),
         new DeploymentRoutes(context, support).route())));
     Cors cors = new Cors(context.settings().corsOrigins());

@@ -68,6 +68,44 @@ public final class JsonBody {
     return Optional.of(value.textValue());
   }
 
+  /** An array of strings: absent or null gives empty; another type or a non-string element is an error. */
+  public Optional<List<String>> strings(String field, int maxItems, int maxLength) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isArray()) {
+      error(field, "Must be an array of strings");
+      return Optional.empty();
+    }
+    if (value.size() > maxItems) {
+      error(field, "Must have at most " + maxItems + " items");
+      return Optional.empty();
+    }
+    List<String> items = new ArrayList<>();
+    for (JsonNode item : value) {
+      if (!item.isTextual() || item.textValue().length() > maxLength) {
+        error(field, "Must be an array of strings of at most " + maxLength + " characters");
+        return Optional.empty();
+      }
+      items.add(item.textValue());
+    }
+    return Optional.of(List.copyOf(items));
+  }
+
+  /** A boolean field: absent or null gives empty; another type is an error. */
+  public Optional<Boolean> bool(String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isBoolean()) {
+      error(field, "Must be true or false");
+      return Optional.empty();
+    }
+    return Optional.of(value.booleanValue());
+  }
+
   public Optional<String> matching(String field, int maxLength, Pattern pattern, String message) {
     Optional<String> value = string(field, maxLength);
     if (value.isPresent() && !pattern.matcher(value.get()).matches()) {

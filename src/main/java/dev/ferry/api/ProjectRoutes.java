@@ -84,7 +84,8 @@ public final class ProjectRoutes extends AllDirectives {
           throw new ApiException(409, "Project name '" + name + "' is already taken");
         })
         .thenCompose(done -> context.<Project.State>askProject(projectId,
-            replyTo -> new Project.Create(name, principal.userId(), settings, initiator, replyTo)))
+            replyTo -> new Project.Create(name, principal.userId(), settings, context.secrets().newDataKey(),
+                initiator, replyTo)))
         .thenApply(project -> Responses.json(201, representations.project(project)));
   }
 
@@ -308,6 +309,8 @@ public final class ProjectRoutes extends AllDirectives {
         List.of(),
         true,
         Sql.instant(row, "created_at"),
-        Sql.instant(row, "updated_at"));
+        Sql.instant(row, "updated_at"),
+        null,
+        List.of());
   }
 }

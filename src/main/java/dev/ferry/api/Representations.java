@@ -2,12 +2,13 @@ package dev.ferry.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.deployment.Deployment;
+import dev.ferry.project.EnvVar;
 import dev.ferry.project.Project;
 import dev.ferry.project.ProjectSettings;
 import dev.ferry.routing.Hosts;
 import java.util.List;
 
-/** The API's JSON shapes of projects and deployments, exactly as API.md names their fields. */
+/** The API's JSON shapes of projects, environment variables and deployments, exactly as API.md names their fields. */
 public final class Representations {
 
   private final Hosts hosts;
@@ -33,6 +34,22 @@ public final class Representations {
     json.put("productionDeploymentId", production);
     json.put("createdAt", Json.time(project.createdAt()));
     json.put("updatedAt", Json.time(project.updatedAt()));
+    return json;
+  }
+
+  /** Lists show no value; a single plain variable shows {@code value}; a secret's value is never shown. */
+  public ObjectNode envVar(EnvVar envVar, String value) {
+    ObjectNode json = Json.object();
+    json.put("id", envVar.id());
+    json.put("key", envVar.key());
+    var targets = json.putArray("targets");
+    envVar.targets().forEach(targets::add);
+    json.put("type", envVar.type());
+    json.put("buildTime", envVar.buildTime());
+    json.put("createdAt", Json.time(envVar.createdAt()));
+    if (!envVar.isSecret()) {
+      putIfPresent(json, "value", value);
+    }
     return json;
   }
 

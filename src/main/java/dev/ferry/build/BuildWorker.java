@@ -4,7 +4,10 @@ import dev.ferry.FerrySettings;
 import dev.ferry.common.Rejection;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.logs.BuildLogStore;
+import dev.ferry.project.Project;
 import dev.ferry.routing.Hosts;
+import dev.ferry.secrets.LogMasker;
+import dev.ferry.secrets.SecretBox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * Pulls builds from the queue while it has free slots, holds a lease on each while it works (renewed on a timer),
  * and reports the outcome to the Deployment entity. If this node dies, the lease runs out and another worker
  * takes the build over.
+ *
+ * <p>Each build gets the project's build-time environment variables for its target, decrypted here; every log
+ * line — the commands' output and Ferry's own lines — passes the masker of the project's secret values before it is
+ * stored, and so does the error message the Deployment entity records.
  */
 public final class BuildWorker implements AutoCloseable {
 
@@ -51,19 +59,21 @@ public final class BuildWorker implements AutoCloseable {
   private final BuildLogStore logs;
   private final Builder builder;
   private final Hosts hosts;
+  private final SecretBox secrets;
   private final String workerId;
   private final ExecutorService builds;
   private final ScheduledExecutorService timers;
   private final AtomicInteger busySlots = new AtomicInteger();
 
   public BuildWorker(ActorSystem<?> system, FerrySettings settings, BuildQueue queue, BuildLogStore logs,
-      Builder builder, Hosts hosts, String workerId) {
+      Builder builder, Hosts hosts, SecretBox secrets, String workerId) {
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.queue = queue;
     this.logs = logs;
     this.builder = builder;
     this.hosts = hosts;
+    this.secrets = secrets;
     this.workerId = workerId;
     this.builds = Executors.newFixedThreadPool(settings.build().slots(), named("ferry-build"));
     this.timers = Executors.newScheduledThreadPool(2, named("ferry-build-timer"));
@@ -135,6 +145,7 @@ public final class BuildWorker implements AutoCloseable {
     private final Deployment.State deployment;
     private final AtomicBoolean canceled = new AtomicBoolean();
     private BuildLogStore.Writer logWriter;
+    private volatile LogMasker masker = LogMasker.NONE;
 
     RunningBuild(EntityRef<Deployment.Command> entity, Deployment.State deployment) {
       this.entity = entity;
@@ -155,27 +166,31 @@ public final class BuildWorker implements AutoCloseable {
             CANCEL_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         flusher = timers.scheduleWithFixedDelay(this::flushLog, LOG_FLUSH.toMillis(), LOG_FLUSH.toMillis(),
             TimeUnit.MILLISECONDS);
-        logWriter.append("system", "Build started on " + workerId
+        logLine("system", "Build started on " + workerId
             + (deployment.attempts() > 1 ? " (attempt " + deployment.attempts() + ")" : ""));
+        BuildVariables variables = variables();
+        masker = variables.masker();
+        if (!variables.env().isEmpty()) {
+          logLine("system", "Environment variables for " + deployment.target() + ": "
+              + String.join(", ", new TreeSet<>(variables.env().keySet())));
+        }
         deleteRecursively(workDir);
         Files.createDirectories(workDir);
-        Builder.Outcome outcome = builder.build(deployment, workDir, logWriter::append, canceled::get, this);
-        BuildWorker.<Deployment.State>ask(entity, replyTo -> new Deployment.MarkReady(workerId, outcome.framework(), outcome.fileCount(),
-            outcome.totalBytes(), replyTo));
-        logWriter.append("system", "Deployment ready: "
+        Builder.Outcome outcome = builder.build(deployment, variables.env(), workDir, this::logLine, canceled::get,
+            this);
+        BuildWorker.<Deployment.Command, Deployment.State>ask(entity, replyTo -> new Deployment.MarkReady(workerId,
+            outcome.framework(), outcome.fileCount(), outcome.totalBytes(), replyTo));
+        logLine("system", "Deployment ready: "
             + hosts.url(hosts.deployment(deployment.projectName(), deployment.id())));
       } catch (BuildFailure failure) {
-        logWriter.append("system", "Error: " + failure.getMessage());
-        tell(replyTo -> new Deployment.MarkFailed(workerId, failure.getMessage(), replyTo));
+        String message = masker.mask(failure.getMessage());
+        logLine("system", "Error: " + message);
+        tell(replyTo -> new Deployment.MarkFailed(workerId, message, replyTo));
       } catch (InterruptedException | Rejected stopped) {
-        if (logWriter != null) {
-          logWriter.append("system", canceled.get() ? "Build canceled" : "Build stopped: " + stopped.getMessage());
-        }
+        logLine("system", canceled.get() ? "Build canceled" : "Build stopped: " + stopped.getMessage());
       } catch (Exception e) {
         log.error("Build {} failed unexpectedly", deployment.id(), e);
-        if (logWriter != null) {
-          logWriter.append("system", "Error: internal error while building (" + e.getClass().getSimpleName() + ")");
-        }
+        logLine("system", "Error: internal error while building (" + e.getClass().getSimpleName() + ")");
         tell(replyTo -> new Deployment.MarkFailed(workerId, "Internal error while building", replyTo));
       } finally {
         for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {renewal, cancelCheck, flusher}) {
@@ -186,6 +201,27 @@ public final class BuildWorker implements AutoCloseable {
         flushLog();
         deleteQuietly(workDir);
       }
+    }
+
+    /** Every line of the build's log, masked before it is stored. */
+    private void logLine(String stream, String text) {
+      if (logWriter != null) {
+        logWriter.append(stream, masker.mask(text));
+      }
+    }
+
+    /** The project's variables as they are now (not as when the deployment was requested). */
+    private BuildVariables variables() throws BuildFailure {
+      Project.State project;
+      try {
+        project = BuildWorker.<Project.Command, Project.State>ask(
+            sharding.entityRefFor(Project.ENTITY_KEY, deployment.projectId()), Project.Get::new);
+      } catch (Rejected rejected) {
+        throw new BuildFailure("The project " + deployment.projectName() + " no longer exists");
+      } catch (Exception e) {
+        throw new BuildFailure("Could not read the project's environment variables: " + e.getMessage());
+      }
+      return BuildVariables.of(secrets, project, deployment.target());
     }
 
     @Override
@@ -221,7 +257,8 @@ public final class BuildWorker implements AutoCloseable {
     private void renewLease() {
       Instant lease = leaseUntil();
       try {
-        BuildWorker.<Done>ask(entity, replyTo -> new Deployment.RenewLease(workerId, lease, replyTo));
+        BuildWorker.<Deployment.Command, Done>ask(entity,
+            replyTo -> new Deployment.RenewLease(workerId, lease, replyTo));
         queue.renew(deployment.id(), workerId, lease);
       } catch (Rejected rejected) {
         canceled.set(true);
@@ -259,8 +296,8 @@ public final class BuildWorker implements AutoCloseable {
     }
   }
 
-  private static <T> T ask(EntityRef<Deployment.Command> entity,
-      Function<ActorRef<StatusReply<T>>, Deployment.Command> command) throws Exception {
+  private static <C, T> T ask(EntityRef<C> entity, Function<ActorRef<StatusReply<T>>, C> command)
+      throws Exception {
     try {
       return entity.<T>askWithStatus(command::apply, ASK_TIMEOUT).toCompletableFuture()
           .get(ASK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);

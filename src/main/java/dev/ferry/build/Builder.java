@@ -44,8 +44,10 @@ public final class Builder {
     void publishing() throws BuildFailure;
   }
 
-  public Outcome build(Deployment.State deployment, Path workDir, Sandbox.LogSink log,
-      Sandbox.Cancellation cancellation, Progress progress) throws BuildFailure, InterruptedException {
+  /** {@code variables}: the project's build-time environment variables for the deployment's target. */
+  public Outcome build(Deployment.State deployment, Map<String, String> variables, Path workDir,
+      Sandbox.LogSink log, Sandbox.Cancellation cancellation, Progress progress)
+      throws BuildFailure, InterruptedException {
     Instant deadline = Instant.now().plus(settings.build().timeout());
     ProjectSettings project = deployment.settings();
     Path sourceDir = workDir.resolve("src");
@@ -55,7 +57,7 @@ public final class Builder {
     Path root = rootDirectory(sourceDir, project.rootDirectory());
     String framework = project.framework() != null ? project.framework()
         : Files.exists(root.resolve("package.json")) ? "node" : "static";
-    Map<String, String> env = buildEnvironment(deployment, checkout);
+    Map<String, String> env = buildEnvironment(deployment, checkout, variables);
     runStep("Install", project.installCommand(), root, env, deadline, log, cancellation);
     runStep("Build", project.buildCommand(), root, env, deadline, log, cancellation);
 
@@ -104,8 +106,10 @@ public final class Builder {
     return root;
   }
 
-  private Map<String, String> buildEnvironment(Deployment.State deployment, GitCheckout.Checkout checkout) {
-    Map<String, String> env = new HashMap<>();
+  private Map<String, String> buildEnvironment(Deployment.State deployment, GitCheckout.Checkout checkout,
+      Map<String, String> variables) {
+    // The project's variables first: Ferry's own are put after them and always win.
+    Map<String, String> env = new HashMap<>(variables);
     env.put("FERRY", "1");
     env.put("FERRY_ENV", deployment.target());
     env.put("FERRY_DEPLOYMENT_ID", deployment.id());

@@ -22,6 +22,10 @@ public final class Ids {
     return "prj_" + newId(16);
   }
 
+  public static String envVarId() {
+    return "env_" + newId(16);
+  }
+
   /** Short enough for {@code <project>-<id>.<base>} to stay a readable host name. */
   public static String deploymentId() {
     return newId(10);

@@ -4,9 +4,11 @@ import dev.ferry.common.CborSerializable;
 import dev.ferry.common.Initiator;
 import dev.ferry.common.FerryEntity;
 import dev.ferry.common.Rejection;
+import dev.ferry.secrets.WrappedKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -21,8 +23,12 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * A project: its name, owner, Git and build settings, and the pointer to its production deployment. Promote and
- * rollback only move that pointer; the routing projection turns the resulting events into host routes.
+ * A project: its name, owner, Git and build settings, its environment variables, and the pointer to its production
+ * deployment. Promote and rollback only move that pointer; the routing projection turns the resulting events into
+ * host routes.
+ *
+ * <p>Each project has a data key, held only wrapped by a master key ({@link WrappedKey}). Environment variable values
+ * reach this entity already sealed under that key: no event, snapshot or reply ever holds a value in plaintext.
  */
 public final class Project
     extends FerryEntity<Project.Command, Project.Event, Project.State> {
@@ -32,6 +38,9 @@ public final class Project
   /** How many former production deployments a project remembers for rollback. */
   static final int PRODUCTION_HISTORY = 20;
 
+  /** How many environment variables a project may have. */
+  public static final int MAX_ENV_VARS = 200;
+
   public enum Status { NEW, ACTIVE, DELETED }
 
   public enum PromotionReason { AUTO, PROMOTE, ROLLBACK }
@@ -40,7 +49,8 @@ public final class Project
 
   public sealed interface Command extends CborSerializable {}
 
-  public record Create(String name, String owner, ProjectSettings settings, Initiator initiator,
+  /** {@code dataKey}: a fresh data key for the project's secrets, wrapped by the current master key. */
+  public record Create(String name, String owner, ProjectSettings settings, WrappedKey dataKey, Initiator initiator,
       ActorRef<StatusReply<State>> replyTo) implements Command {}
 
   public record ChangeSettings(ProjectSettings settings, Initiator initiator,
@@ -64,6 +74,25 @@ public final class Project
 
   public record Delete(Initiator initiator, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /**
+   * Adds a variable whose value the caller sealed under the project's data key (associated data
+   * {@code SecretBox.context("env", projectId, id)}). Refused when a variable of the same key is already set for one
+   * of the targets, or when the project has {@value #MAX_ENV_VARS} variables.
+   */
+  public record SetEnvVar(String id, String key, List<String> targets, String type, boolean buildTime,
+      String sealedValue, Initiator initiator, ActorRef<StatusReply<EnvVar>> replyTo) implements Command {}
+
+  public record RemoveEnvVar(String id, Initiator initiator, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * Replaces the wrapped data key with the same data key wrapped by another master key (master-key rotation), or
+   * gives a project created before data keys existed its first one. A key already wrapped by the same master key
+   * is acknowledged without change, so concurrent rotations agree.
+   */
+  public record RewrapDataKey(WrappedKey dataKey, Initiator initiator, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
   public record Get(ActorRef<StatusReply<State>> replyTo) implements Command {}
 
   public record DeploymentTicket(String projectId, String projectName, long number, ProjectSettings settings)
@@ -78,7 +107,7 @@ public final class Project
   }
 
   public record ProjectCreated(String projectId, String name, String owner, ProjectSettings settings,
-      Initiator initiator, Instant at) implements Event {}
+      WrappedKey dataKey, Initiator initiator, Instant at) implements Event {}
 
   public record SettingsChanged(ProjectSettings settings, Initiator initiator, Instant at) implements Event {}
 
@@ -89,6 +118,16 @@ public final class Project
       String previousDeploymentId, PromotionReason reason, Initiator initiator, Instant at) implements Event {}
 
   public record ProjectDeleted(String name, Initiator initiator, Instant at) implements Event {}
+
+  /** {@code sealedValue} is the ciphertext; the plaintext never reaches the journal. */
+  public record EnvVarSet(String envId, String key, List<String> targets, String type, boolean buildTime,
+      String sealedValue, Initiator initiator, Instant at) implements Event {}
+
+  public record EnvVarRemoved(String envId, String key, Initiator initiator, Instant at) implements Event {}
+
+  /** {@code previousMasterKeyId} is null when the project had no data key before. */
+  public record DataKeyRewrapped(WrappedKey dataKey, String previousMasterKeyId, Initiator initiator, Instant at)
+      implements Event {}
 
   // State
 
@@ -106,29 +145,41 @@ public final class Project
       List<ProductionEntry> previousProductions,
       boolean autoPromote,
       Instant createdAt,
-      Instant updatedAt) implements CborSerializable {
+      Instant updatedAt,
+      WrappedKey dataKey,
+      List<EnvVar> envVars) implements CborSerializable {
+
+    public State {
+      // Snapshots taken before a list field existed have none.
+      previousProductions = previousProductions == null ? List.of() : previousProductions;
+      envVars = envVars == null ? List.of() : envVars;
+    }
 
     static State empty(String id) {
-      return new State(id, Status.NEW, null, null, null, 0, null, List.of(), true, null, null);
+      return new State(id, Status.NEW, null, null, null, 0, null, List.of(), true, null, null, null, List.of());
     }
 
     public String productionDeploymentId() {
       return production == null ? null : production.deploymentId();
     }
 
+    public Optional<EnvVar> envVar(String envId) {
+      return envVars.stream().filter(v -> v.id().equals(envId)).findFirst();
+    }
+
     State withStatus(Status newStatus, Instant at) {
       return new State(id, newStatus, name, owner, settings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, at);
+          autoPromote, createdAt, at, dataKey, envVars);
     }
 
     State withSettings(ProjectSettings newSettings, Instant at) {
       return new State(id, status, name, owner, newSettings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, at);
+          autoPromote, createdAt, at, dataKey, envVars);
     }
 
     State withDeploymentCount(long count) {
       return new State(id, status, name, owner, settings, count, production, previousProductions, autoPromote,
-          createdAt, updatedAt);
+          createdAt, updatedAt, dataKey, envVars);
     }
 
     State withProduction(ProductionEntry entry, boolean rollback, Instant at) {
@@ -144,7 +195,18 @@ public final class Project
         }
       }
       return new State(id, status, name, owner, settings, deploymentCount, entry, List.copyOf(history),
-          !rollback, createdAt, at);
+          !rollback, createdAt, at, dataKey, envVars);
+    }
+
+    // Variables and keys are not project settings: updatedAt (which the projects read model mirrors) stays.
+    State withEnvVars(List<EnvVar> newEnvVars) {
+      return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
+          autoPromote, createdAt, updatedAt, dataKey, List.copyOf(newEnvVars));
+    }
+
+    State withDataKey(WrappedKey newDataKey) {
+      return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
+          autoPromote, createdAt, updatedAt, newDataKey, envVars);
     }
   }
 
@@ -176,17 +238,17 @@ public final class Project
 
   private void newProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
     builder.forState(state -> state.status() == Status.NEW)
-        .onCommand(Create.class, (state, cmd) -> Effect()
-            .persist(new ProjectCreated(entityId, cmd.name(), cmd.owner(), cmd.settings(), cmd.initiator(),
-                Instant.now()))
-            .thenReply(cmd.replyTo(), StatusReply::success))
+        .onCommand(Create.class, this::create)
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(ChangeSettings.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(RequestDeployment.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(Promote.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(AutoPromote.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(Rollback.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
-        .onCommand(Delete.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
+        .onCommand(Delete.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(SetEnvVar.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(RemoveEnvVar.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(RewrapDataKey.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
   }
 
   private void activeProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
@@ -202,7 +264,10 @@ public final class Project
         .onCommand(Rollback.class, this::rollback)
         .onCommand(Delete.class, (state, cmd) -> Effect()
             .persist(new ProjectDeleted(state.name(), cmd.initiator(), Instant.now()))
-            .thenReply(cmd.replyTo(), s -> StatusReply.ack()));
+            .thenReply(cmd.replyTo(), s -> StatusReply.ack()))
+        .onCommand(SetEnvVar.class, this::setEnvVar)
+        .onCommand(RemoveEnvVar.class, this::removeEnvVar)
+        .onCommand(RewrapDataKey.class, this::rewrapDataKey);
   }
 
   private void deletedProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
@@ -215,11 +280,24 @@ public final class Project
         .onCommand(Promote.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(AutoPromote.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.ack()))
         .onCommand(Rollback.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
-        .onCommand(Delete.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.ack()));
+        .onCommand(Delete.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.ack()))
+        .onCommand(SetEnvVar.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(RemoveEnvVar.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(RewrapDataKey.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
   }
 
   private static <T> StatusReply<T> notFound() {
     return Rejection.notFound("Project not found");
+  }
+
+  private ReplyEffect<Event, State> create(State state, Create cmd) {
+    if (cmd.dataKey() == null) {
+      return Effect().reply(cmd.replyTo(), Rejection.invalid("A project needs a data key"));
+    }
+    return Effect()
+        .persist(new ProjectCreated(entityId, cmd.name(), cmd.owner(), cmd.settings(), cmd.dataKey(),
+            cmd.initiator(), Instant.now()))
+        .thenReply(cmd.replyTo(), StatusReply::success);
   }
 
   private ReplyEffect<Event, State> createExisting(State state, Create cmd) {
@@ -280,6 +358,58 @@ public final class Project
         .thenReply(cmd.replyTo(), StatusReply::success);
   }
 
+  private ReplyEffect<Event, State> setEnvVar(State state, SetEnvVar cmd) {
+    Optional<EnvVar> sameId = state.envVar(cmd.id());
+    if (sameId.isPresent()) {
+      // The same request again (its reply was lost): answer what it created.
+      return sameId.get().key().equals(cmd.key()) && sameId.get().targets().equals(cmd.targets())
+          ? Effect().reply(cmd.replyTo(), StatusReply.success(sameId.get()))
+          : Effect().reply(cmd.replyTo(), Rejection.conflict("Environment variable id " + cmd.id() + " is taken"));
+    }
+    Optional<EnvVar> clash = state.envVars().stream().filter(v -> v.overlaps(cmd.key(), cmd.targets())).findFirst();
+    if (clash.isPresent()) {
+      List<String> shared = cmd.targets().stream().filter(clash.get().targets()::contains).toList();
+      return Effect().reply(cmd.replyTo(), Rejection.conflict("An environment variable " + cmd.key()
+          + " already exists for " + String.join(", ", shared)));
+    }
+    if (state.envVars().size() >= MAX_ENV_VARS) {
+      return Effect().reply(cmd.replyTo(), Rejection.invalid("A project can have at most " + MAX_ENV_VARS
+          + " environment variables"));
+    }
+    if (!EnvVar.validKey(cmd.key()) || !EnvVar.validTargets(cmd.targets()) || !EnvVar.validType(cmd.type())
+        || cmd.sealedValue() == null) {
+      return Effect().reply(cmd.replyTo(), Rejection.invalid("Invalid environment variable " + cmd.key()));
+    }
+    if (state.dataKey() == null) {
+      return Effect().reply(cmd.replyTo(), Rejection.conflict("The project has no data key yet"));
+    }
+    return Effect()
+        .persist(new EnvVarSet(cmd.id(), cmd.key(), List.copyOf(cmd.targets()), cmd.type(), cmd.buildTime(),
+            cmd.sealedValue(), cmd.initiator(), Instant.now()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.envVar(cmd.id()).orElseThrow()));
+  }
+
+  private ReplyEffect<Event, State> removeEnvVar(State state, RemoveEnvVar cmd) {
+    Optional<EnvVar> existing = state.envVar(cmd.id());
+    if (existing.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), Rejection.notFound("Environment variable not found"));
+    }
+    return Effect()
+        .persist(new EnvVarRemoved(cmd.id(), existing.get().key(), cmd.initiator(), Instant.now()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> rewrapDataKey(State state, RewrapDataKey cmd) {
+    WrappedKey current = state.dataKey();
+    if (current != null && current.masterKeyId().equals(cmd.dataKey().masterKeyId())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    return Effect()
+        .persist(new DataKeyRewrapped(cmd.dataKey(), current == null ? null : current.masterKeyId(),
+            cmd.initiator(), Instant.now()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
   private ProductionPromoted promotion(State state, String deploymentId, long number, PromotionReason reason,
       Initiator initiator) {
     return new ProductionPromoted(state.name(), deploymentId, number, state.productionDeploymentId(), reason,
@@ -290,13 +420,22 @@ public final class Project
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(ProjectCreated.class, (state, e) -> new State(entityId, Status.ACTIVE, e.name(), e.owner(),
-            e.settings(), 0, null, List.of(), true, e.at(), e.at()))
+            e.settings(), 0, null, List.of(), true, e.at(), e.at(), e.dataKey(), List.of()))
         .onEvent(SettingsChanged.class, (state, e) -> state.withSettings(e.settings(), e.at()))
         .onEvent(DeploymentRequested.class, (state, e) -> state.withDeploymentCount(e.number()))
         .onEvent(ProductionPromoted.class, (state, e) -> state.withProduction(
             new ProductionEntry(e.deploymentId(), e.deploymentNumber()), e.reason() == PromotionReason.ROLLBACK,
             e.at()))
         .onEvent(ProjectDeleted.class, (state, e) -> state.withStatus(Status.DELETED, e.at()))
+        .onEvent(EnvVarSet.class, (state, e) -> {
+          List<EnvVar> envVars = new ArrayList<>(state.envVars());
+          envVars.add(new EnvVar(e.envId(), e.key(), e.targets(), e.type(), e.buildTime(), e.sealedValue(), e.at(),
+              e.initiator()));
+          return state.withEnvVars(envVars);
+        })
+        .onEvent(EnvVarRemoved.class, (state, e) -> state.withEnvVars(
+            state.envVars().stream().filter(v -> !v.id().equals(e.envId())).toList()))
+        .onEvent(DataKeyRewrapped.class, (state, e) -> state.withDataKey(e.dataKey()))
         .build();
   }
 }

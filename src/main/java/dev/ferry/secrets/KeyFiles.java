@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Key files of the embedded default under {@code <data dir>/keys/}: random bytes, base64 on one line (so an operator
  * can copy a key into the environment of other nodes), readable by the owner only. An existing file is never
- * replaced: losing the master key would make every stored secret unreadable.
+ * replaced, except by {@link #replace} during a rotation that has kept the old key in a file of its own first:
+ * losing the master key would make every stored secret unreadable.
  */
 public final class KeyFiles {
 
@@ -43,8 +44,7 @@ public final class KeyFiles {
       if (Files.exists(file)) {
         return read(file);
       }
-      byte[] key = new byte[length];
-      RANDOM.nextBytes(key);
+      byte[] key = random(length);
       create(file, key);
       log.info("Created {} (keep a copy: the data it protects cannot be recovered without it)", file);
       return key;
@@ -53,6 +53,25 @@ public final class KeyFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read or create the key file " + file, e);
     }
+  }
+
+  /** Writes {@code key} to a new key file; fails if the file exists. */
+  static void createNew(Path file, byte[] key) throws IOException {
+    create(file, key);
+  }
+
+  /** Atomically replaces the key in an existing key file (a crash leaves either the old or the new key). */
+  static void replace(Path file, byte[] key) throws IOException {
+    Path staged = file.resolveSibling(file.getFileName() + ".new");
+    Files.deleteIfExists(staged);
+    create(staged, key);
+    Files.move(staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  static byte[] random(int length) {
+    byte[] key = new byte[length];
+    RANDOM.nextBytes(key);
+    return key;
   }
 
   static byte[] read(Path file) {

@@ -1,5 +1,9 @@
 package dev.ferry.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -9,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /** Speaks the HTTP API and the edge (with a Host header) to a node under test. */
@@ -141,6 +146,28 @@ public final class ApiClient {
     }
     HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Response(response.statusCode(), response.body(), response);
+  }
+
+  /** Requests a deployment of {@code project} and waits until it has finished, in {@code state}. */
+  public JsonNode deployAndAwait(String project, String body, String state, Duration timeout) throws Exception {
+    Response accepted = post("/api/v1/projects/" + project + "/deployments", body);
+    assertEquals(202, accepted.status(), accepted.body());
+    String id = accepted.json().get("id").asText();
+    JsonNode finished = await(timeout, () -> get("/api/v1/deployments/" + id).json(),
+        deployment -> Set.of("READY", "ERROR", "CANCELED").contains(deployment.get("state").asText()));
+    assertEquals(state, finished.get("state").asText(), finished.toString());
+    return finished;
+  }
+
+  /** An RFC 9457 problem with {@code status} whose detail contains {@code detailPart}. */
+  public static void assertProblem(Response response, int status, String detailPart) {
+    assertEquals(status, response.status(), response.body());
+    assertTrue(response.header("Content-Type").startsWith("application/problem+json"),
+        response.header("Content-Type"));
+    JsonNode problem = response.json();
+    assertEquals(status, problem.get("status").asInt());
+    assertNotNull(problem.get("title"));
+    assertTrue(problem.get("detail").asText().contains(detailPart), problem.toString());
   }
 
   /** Polls until the condition holds; fails with the last value seen. */

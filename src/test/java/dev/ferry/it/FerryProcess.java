@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,9 +52,35 @@ public final class FerryProcess implements AutoCloseable {
   }
 
   public FerryProcess start() throws Exception {
+    ProcessBuilder builder = jarCommand("server");
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    process = builder.start();
+    awaitReady(Duration.ofSeconds(90));
+    return this;
+  }
+
+  /** What a one-off command printed (stdout and stderr together) and how it ended. */
+  public record CommandResult(int exitCode, String output) {}
+
+  /** Runs {@code java -jar ferry.jar <args>} with this node's data directory and environment, and waits for it. */
+  public CommandResult runCommand(String... args) throws Exception {
+    ProcessBuilder builder = jarCommand(args);
+    builder.redirectErrorStream(true);
+    Process command = builder.start();
+    String output = new String(command.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!command.waitFor(60, TimeUnit.SECONDS)) {
+      command.destroyForcibly();
+      throw new IllegalStateException("ferry.jar " + String.join(" ", args) + " did not end:\n" + output);
+    }
+    return new CommandResult(command.exitValue(), output);
+  }
+
+  private ProcessBuilder jarCommand(String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
-        jar().toAbsolutePath().toString(), "server"));
+        jar().toAbsolutePath().toString()));
+    command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> env = builder.environment();
     env.put("FERRY_DATA_DIR", dataDir.toString());
@@ -63,11 +90,11 @@ public final class FerryProcess implements AutoCloseable {
     env.put("FERRY_API_INTERFACE", "127.0.0.1");
     env.put("FERRY_EDGE_INTERFACE", "127.0.0.1");
     env.putAll(extraEnv);
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-    process = builder.start();
-    awaitReady(Duration.ofSeconds(90));
-    return this;
+    return builder;
+  }
+
+  public Path dataDir() {
+    return dataDir;
   }
 
   private void awaitReady(Duration timeout) throws Exception {

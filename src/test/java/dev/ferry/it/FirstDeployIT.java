@@ -1,5 +1,6 @@
 package dev.ferry.it;
 
+import static dev.ferry.it.ApiClient.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -171,27 +172,9 @@ class FirstDeployIT {
     assertEquals(0, client.get("/api/v1/projects/taken/deployments").json().get("items").size());
   }
 
-  private static void assertProblem(ApiClient.Response response, int status, String detailPart) {
-    assertEquals(status, response.status(), response.body());
-    assertTrue(response.header("Content-Type").startsWith("application/problem+json"), response.header("Content-Type"));
-    JsonNode problem = response.json();
-    assertEquals(status, problem.get("status").asInt());
-    assertNotNull(problem.get("title"));
-    assertTrue(problem.get("detail").asText().contains(detailPart), problem.toString());
-  }
-
   private static JsonNode deployAndAwait(ApiClient client, String project, String body, String state)
       throws Exception {
-    ApiClient.Response accepted = client.post("/api/v1/projects/" + project + "/deployments", body);
-    assertEquals(202, accepted.status(), accepted.body());
-    String id = accepted.json().get("id").asText();
-    return ApiClient.await(BUILD_TIMEOUT, () -> client.get("/api/v1/deployments/" + id).json(),
-        deployment -> Deployment.isFinished(deployment) && assertState(deployment, state));
-  }
-
-  private static boolean assertState(JsonNode deployment, String state) {
-    assertEquals(state, deployment.get("state").asText(), deployment.toString());
-    return true;
+    return client.deployAndAwait(project, body, state, BUILD_TIMEOUT);
   }
 
   private static void awaitServed(ApiClient client, String host, String version) throws Exception {
@@ -220,13 +203,5 @@ class FirstDeployIT {
     git.add().addFilepattern(".").call();
     git.commit().setMessage("Site " + version).setAuthor("Dev", "dev@example.com")
         .setCommitter("Dev", "dev@example.com").call();
-  }
-
-  /** Finished states of a deployment as the API reports them. */
-  private static final class Deployment {
-    static boolean isFinished(JsonNode deployment) {
-      String state = deployment.get("state").asText();
-      return state.equals("READY") || state.equals("ERROR") || state.equals("CANCELED");
-    }
   }
 }

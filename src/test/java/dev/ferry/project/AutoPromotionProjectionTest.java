@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.ferry.common.Initiator;
 import dev.ferry.db.Database;
 import dev.ferry.deployment.Deployment;
+import dev.ferry.secrets.WrappedKey;
 import dev.ferry.testing.ProjectionTests;
 import dev.ferry.testing.ProjectionTests.Journal;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ class AutoPromotionProjectionTest {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
   private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
   private static final Initiator ALICE = Initiator.user("usr_alice");
+  private static final WrappedKey DATA_KEY = new WrappedKey("mk-0000000000000000", "d3JhcHBlZA==");
   private static final AtomicInteger projects = new AtomicInteger();
 
   private static final ProjectionTests kit = ProjectionTests.start(AutoPromotionProjectionTest.class);
@@ -50,7 +52,8 @@ class AutoPromotionProjectionTest {
   void open() throws Exception {
     database = ProjectionTests.database(dataDir);
     project().<Project.State>askWithStatus(replyTo -> new Project.Create("blog" + projectId, "usr_alice",
-            new ProjectSettings(null, "main", null, null, null, null, null), ALICE, replyTo), ASK_TIMEOUT)
+            new ProjectSettings(null, "main", null, null, null, null, null), DATA_KEY, ALICE, replyTo),
+            ASK_TIMEOUT)
         .toCompletableFuture().get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 

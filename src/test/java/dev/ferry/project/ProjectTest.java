@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.common.Initiator;
@@ -14,9 +15,12 @@ import dev.ferry.project.Project.AutoPromote;
 import dev.ferry.project.Project.ChangeSettings;
 import dev.ferry.project.Project.Command;
 import dev.ferry.project.Project.Create;
+import dev.ferry.project.Project.DataKeyRewrapped;
 import dev.ferry.project.Project.Delete;
 import dev.ferry.project.Project.DeploymentRequested;
 import dev.ferry.project.Project.DeploymentTicket;
+import dev.ferry.project.Project.EnvVarRemoved;
+import dev.ferry.project.Project.EnvVarSet;
 import dev.ferry.project.Project.Event;
 import dev.ferry.project.Project.Get;
 import dev.ferry.project.Project.ProductionEntry;
@@ -25,19 +29,30 @@ import dev.ferry.project.Project.ProjectCreated;
 import dev.ferry.project.Project.ProjectDeleted;
 import dev.ferry.project.Project.PromotionReason;
 import dev.ferry.project.Project.Promote;
+import dev.ferry.project.Project.RemoveEnvVar;
 import dev.ferry.project.Project.RequestDeployment;
+import dev.ferry.project.Project.RewrapDataKey;
 import dev.ferry.project.Project.Rollback;
+import dev.ferry.project.Project.SetEnvVar;
 import dev.ferry.project.Project.SettingsChanged;
 import dev.ferry.project.Project.State;
 import dev.ferry.project.Project.Status;
+import dev.ferry.secrets.MasterKeyring;
+import dev.ferry.secrets.SecretBox;
+import dev.ferry.secrets.SecretBoxException;
+import dev.ferry.secrets.WrappedKey;
 import dev.ferry.testing.EntityTests;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.LongStream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
@@ -52,6 +67,10 @@ class ProjectTest {
   private static final String OWNER = "usr_alice";
   private static final Initiator INITIATOR = Initiator.user(OWNER);
   private static final Initiator PROMOTER = Initiator.system("promoter");
+  private static final Initiator SYSTEM = Initiator.system("master-key-rotation");
+  private static final MasterKeyring KEYRING = MasterKeyring.of(randomKey());
+  private static final SecretBox SECRETS = new SecretBox(KEYRING);
+  private static final WrappedKey DATA_KEY = SECRETS.newDataKey();
   private static final ProjectSettings SETTINGS = new ProjectSettings("https://github.com/acme/my-app.git",
       ProjectSettings.DEFAULT_BRANCH, null, "vite", null, "npm run build", "dist");
   private static final ProjectSettings OTHER_SETTINGS = new ProjectSettings("https://github.com/acme/my-app.git",
@@ -79,12 +98,19 @@ class ProjectTest {
       var result = testKit.runCommand(create(NAME, OWNER));
 
       ProjectCreated event = result.eventOfType(ProjectCreated.class);
-      assertEquals(new ProjectCreated(PROJECT_ID, NAME, OWNER, SETTINGS, INITIATOR, event.at()), event);
+      assertEquals(new ProjectCreated(PROJECT_ID, NAME, OWNER, SETTINGS, DATA_KEY, INITIATOR, event.at()), event);
       assertNotNull(event.at());
       State state = successValue(result);
       assertEquals(result.state(), state);
       assertEquals(new State(PROJECT_ID, Status.ACTIVE, NAME, OWNER, SETTINGS, 0, null, List.of(), true,
-          event.at(), event.at()), state);
+          event.at(), event.at(), DATA_KEY, List.of()), state);
+    }
+
+    @Test
+    void createWithoutDataKeyIsInvalid() {
+      assertRejected(testKit.<StatusReply<State>>runCommand(
+          replyTo -> new Create(NAME, OWNER, SETTINGS, null, INITIATOR, replyTo)), 422);
+      assertEquals(Status.NEW, testKit.getState().status());
     }
 
     @Test
@@ -121,6 +147,14 @@ class ProjectTest {
     @Test
     void deleteIsNotFound() {
       assertRejected(testKit.runCommand(delete()), 404);
+    }
+
+    @Test
+    void envVarCommandsAreNotFound() {
+      assertRejected(testKit.runCommand(setEnvVar("env_1", "API_URL", List.of("production"), EnvVar.PLAIN,
+          "v1:AAAA:BBBB")), 404);
+      assertRejected(testKit.runCommand(removeEnvVar("env_1")), 404);
+      assertRejected(testKit.runCommand(rewrapDataKey(DATA_KEY)), 404);
     }
   }
 
@@ -437,6 +471,196 @@ class ProjectTest {
     }
   }
 
+  /** SetEnvVar, RemoveEnvVar and RewrapDataKey of an ACTIVE project. */
+  @Nested
+  class EnvironmentVariables {
+
+    private State created;
+
+    @BeforeEach
+    void createProject() {
+      created = successValue(testKit.runCommand(create(NAME, OWNER)));
+    }
+
+    @Test
+    void setEnvVarPersistsTheSealedValueOnly() {
+      String plaintext = "s3cr3t-" + UUID.randomUUID();
+      String sealed = seal(created, "env_1", plaintext);
+
+      var result = testKit.runCommand(setEnvVar("env_1", "API_TOKEN", List.of("production", "preview"),
+          EnvVar.SECRET, sealed));
+
+      EnvVarSet event = result.eventOfType(EnvVarSet.class);
+      assertEquals(new EnvVarSet("env_1", "API_TOKEN", List.of("production", "preview"), EnvVar.SECRET, true,
+          sealed, INITIATOR, event.at()), event);
+      EnvVar envVar = successValue(result);
+      assertEquals(new EnvVar("env_1", "API_TOKEN", List.of("production", "preview"), EnvVar.SECRET, true, sealed,
+          event.at(), INITIATOR), envVar);
+      assertEquals(List.of(envVar), result.state().envVars());
+      assertEquals(created.updatedAt(), result.state().updatedAt());
+      assertFalse(serialized(event).contains(plaintext));
+      assertFalse(serialized(result.state()).contains(plaintext));
+      assertEquals(plaintext, open(result.state(), envVar));
+    }
+
+    @Test
+    void theSameKeyForAnOverlappingTargetIsConflict() {
+      successValue(testKit.runCommand(setPlain("env_1", "API_URL", "production", "preview")));
+
+      var result = testKit.runCommand(setPlain("env_2", "API_URL", "preview", "development"));
+
+      assertRejected(result, 409);
+      assertTrue(EntityTests.errorMessage(result).contains("API_URL already exists for preview"),
+          EntityTests.errorMessage(result));
+      assertEquals(1, result.state().envVars().size());
+    }
+
+    @Test
+    void theSameKeyForOtherTargetsAndOtherKeysAreAllowed() {
+      successValue(testKit.runCommand(setPlain("env_1", "API_URL", "production")));
+      successValue(testKit.runCommand(setPlain("env_2", "API_URL", "preview", "development")));
+      successValue(testKit.runCommand(setPlain("env_3", "api_url", "production")));
+
+      assertEquals(List.of("env_1", "env_2", "env_3"),
+          testKit.getState().envVars().stream().map(EnvVar::id).toList());
+    }
+
+    @Test
+    void aRetriedSetAnswersTheVariableWithoutEvent() {
+      EnvVar first = successValue(testKit.runCommand(setPlain("env_1", "API_URL", "production")));
+
+      var retried = testKit.runCommand(setPlain("env_1", "API_URL", "production"));
+
+      assertEquals(first, successValue(retried));
+      assertNoEvents(retried);
+      assertRejected(testKit.runCommand(setPlain("env_1", "OTHER", "production")), 409);
+    }
+
+    @Test
+    void anInvalidVariableIsRejected() {
+      String sealed = seal(created, "env_1", "value");
+      assertRejected(testKit.runCommand(setEnvVar("env_1", "FERRY_ENV", List.of("production"), EnvVar.PLAIN,
+          sealed)), 422);
+      assertRejected(testKit.runCommand(setEnvVar("env_1", "1ABC", List.of("production"), EnvVar.PLAIN,
+          sealed)), 422);
+      assertRejected(testKit.runCommand(setEnvVar("env_1", "ABC", List.of(), EnvVar.PLAIN, sealed)), 422);
+      assertRejected(testKit.runCommand(setEnvVar("env_1", "ABC", List.of("staging"), EnvVar.PLAIN, sealed)), 422);
+      assertRejected(testKit.runCommand(setEnvVar("env_1", "ABC", List.of("production", "production"),
+          EnvVar.PLAIN, sealed)), 422);
+      assertRejected(testKit.runCommand(setEnvVar("env_1", "ABC", List.of("production"), "encrypted", sealed)),
+          422);
+      assertRejected(testKit.runCommand(setEnvVar("env_1", "ABC", List.of("production"), EnvVar.PLAIN, null)),
+          422);
+    }
+
+    @Test
+    void aProjectHasAtMost200Variables() {
+      for (int i = 0; i < Project.MAX_ENV_VARS; i++) {
+        successValue(testKit.runCommand(setEnvVar("env_" + i, "VAR_" + i, List.of("production"), EnvVar.PLAIN,
+            "v1:AAAA:BBBB")));
+      }
+
+      assertRejected(testKit.runCommand(setPlain("env_x", "ONE_MORE", "production")), 422);
+
+      successValue(testKit.runCommand(removeEnvVar("env_0")));
+      successValue(testKit.runCommand(setPlain("env_x", "ONE_MORE", "production")));
+      assertEquals(Project.MAX_ENV_VARS, testKit.getState().envVars().size());
+    }
+
+    @Test
+    void removeEnvVarPersistsEnvVarRemoved() {
+      successValue(testKit.runCommand(setPlain("env_1", "API_URL", "production")));
+      successValue(testKit.runCommand(setPlain("env_2", "DEBUG", "preview")));
+
+      var result = testKit.runCommand(removeEnvVar("env_1"));
+
+      successValue(result);
+      EnvVarRemoved event = result.eventOfType(EnvVarRemoved.class);
+      assertEquals(new EnvVarRemoved("env_1", "API_URL", INITIATOR, event.at()), event);
+      assertEquals(List.of("env_2"), result.state().envVars().stream().map(EnvVar::id).toList());
+      // The key is free again.
+      successValue(testKit.runCommand(setPlain("env_3", "API_URL", "production")));
+    }
+
+    @Test
+    void removeOfAnUnknownVariableIsNotFound() {
+      assertRejected(testKit.runCommand(removeEnvVar("env_nope")), 404);
+    }
+
+    @Test
+    void rewrapDataKeyPersistsDataKeyRewrappedAndTheValuesStillOpen() {
+      String sealed = seal(created, "env_1", "kept across rotation");
+      EnvVar envVar = successValue(testKit.runCommand(setEnvVar("env_1", "API_TOKEN", List.of("production"),
+          EnvVar.SECRET, sealed)));
+      byte[] newMasterKey = randomKey();
+      WrappedKey rewrapped = SECRETS.rewrap(DATA_KEY, MasterKeyring.of(newMasterKey).withRetired(KEYRING));
+
+      var result = testKit.runCommand(rewrapDataKey(rewrapped));
+
+      successValue(result);
+      DataKeyRewrapped event = result.eventOfType(DataKeyRewrapped.class);
+      assertEquals(new DataKeyRewrapped(rewrapped, KEYRING.currentKeyId(), SYSTEM, event.at()), event);
+      State state = result.state();
+      assertEquals(rewrapped, state.dataKey());
+      assertEquals(created.updatedAt(), state.updatedAt());
+      // The new master key alone opens the values now.
+      try (EnvVarValues values = EnvVarValues.of(new SecretBox(MasterKeyring.of(newMasterKey)), state)) {
+        assertEquals("kept across rotation", values.open(envVar));
+      }
+    }
+
+    @Test
+    void rewrapToTheMasterKeyInUseIsAcknowledgedWithoutEvent() {
+      var result = testKit.runCommand(rewrapDataKey(SECRETS.rewrap(DATA_KEY, KEYRING)));
+
+      successValue(result);
+      assertNoEvents(result);
+      assertEquals(DATA_KEY, result.state().dataKey());
+    }
+
+    @Test
+    void aSealedValueCopiedToAnotherVariableDoesNotOpen() {
+      String sealed = seal(created, "env_1", "only for env_1");
+      EnvVar copied = successValue(testKit.runCommand(setEnvVar("env_2", "COPY", List.of("production"),
+          EnvVar.SECRET, sealed)));
+
+      assertThrows(SecretBoxException.class, () -> open(testKit.getState(), copied));
+    }
+
+    @Test
+    void restartRecoversTheVariablesAndTheDataKey() {
+      successValue(testKit.runCommand(setPlain("env_1", "API_URL", "production")));
+      successValue(testKit.runCommand(setPlain("env_2", "DEBUG", "preview")));
+      successValue(testKit.runCommand(removeEnvVar("env_1")));
+      successValue(testKit.runCommand(rewrapDataKey(
+          SECRETS.rewrap(DATA_KEY, MasterKeyring.of(randomKey()).withRetired(KEYRING)))));
+      State before = testKit.getState();
+
+      assertEquals(before, testKit.restart().state());
+      assertEquals(before, successValue(testKit.runCommand(Get::new)));
+    }
+
+    @Test
+    void restartFromSnapshotRecoversTheVariables() {
+      for (int i = 1; i <= 99; i++) {
+        successValue(testKit.runCommand(setEnvVar("env_" + i, "VAR_" + i, List.of("preview"), EnvVar.PLAIN,
+            "v1:AAAA:BBBB")));
+      }
+      State snapshot = testKit.snapshotTestKit().orElseThrow()
+          .expectNextPersistedClass(PersistenceId.of(Project.ENTITY_KEY.name(), PROJECT_ID).id(), State.class);
+      assertEquals(99, snapshot.envVars().size());
+      successValue(testKit.runCommand(removeEnvVar("env_5")));
+      State before = testKit.getState();
+
+      assertEquals(before, testKit.restart().state());
+      assertEquals(98, before.envVars().size());
+    }
+
+    private Function<ActorRef<StatusReply<EnvVar>>, Command> setPlain(String id, String key, String... targets) {
+      return setEnvVar(id, key, List.of(targets), EnvVar.PLAIN, seal(created, id, "value of " + key));
+    }
+  }
+
   @Nested
   class WhenDeleted {
 
@@ -497,12 +721,45 @@ class ProjectTest {
     }
 
     @Test
+    void envVarCommandsAreNotFound() {
+      assertRejected(testKit.runCommand(setEnvVar("env_1", "API_URL", List.of("production"), EnvVar.PLAIN,
+          "v1:AAAA:BBBB")), 404);
+      assertRejected(testKit.runCommand(removeEnvVar("env_1")), 404);
+      assertRejected(testKit.runCommand(rewrapDataKey(DATA_KEY)), 404);
+    }
+
+    @Test
     void restartKeepsTheProjectDeleted() {
       assertEquals(Status.DELETED, testKit.restart().state().status());
     }
   }
 
   // Set-up
+
+  private static String seal(State project, String envId, String plaintext) {
+    try (EnvVarValues values = EnvVarValues.of(SECRETS, project)) {
+      return values.seal(envId, plaintext);
+    }
+  }
+
+  private static String open(State project, EnvVar envVar) {
+    try (EnvVarValues values = EnvVarValues.of(SECRETS, project)) {
+      return values.open(envVar);
+    }
+  }
+
+  /** What Pekko writes to the journal for {@code message}, read as text. */
+  private static String serialized(Object message) {
+    var serialization = SerializationExtension.get(actorTestKit.system());
+    byte[] bytes = serialization.serialize(message).get();
+    return new String(bytes, StandardCharsets.ISO_8859_1);
+  }
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[MasterKeyring.KEY_BYTES];
+    new SecureRandom().nextBytes(key);
+    return key;
+  }
 
   private static void autoPromoteUpTo(long last) {
     for (long number = 1; number <= last; number++) {
@@ -533,7 +790,7 @@ class ProjectTest {
   // Commands
 
   private static Function<ActorRef<StatusReply<State>>, Command> create(String name, String owner) {
-    return replyTo -> new Create(name, owner, SETTINGS, INITIATOR, replyTo);
+    return replyTo -> new Create(name, owner, SETTINGS, DATA_KEY, INITIATOR, replyTo);
   }
 
   private static Function<ActorRef<StatusReply<State>>, Command> changeSettings(ProjectSettings settings) {
@@ -566,5 +823,18 @@ class ProjectTest {
 
   private static Function<ActorRef<StatusReply<Done>>, Command> delete() {
     return replyTo -> new Delete(INITIATOR, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<EnvVar>>, Command> setEnvVar(String id, String key,
+      List<String> targets, String type, String sealedValue) {
+    return replyTo -> new SetEnvVar(id, key, targets, type, true, sealedValue, INITIATOR, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<Done>>, Command> removeEnvVar(String id) {
+    return replyTo -> new RemoveEnvVar(id, INITIATOR, replyTo);
+  }
+
+  private static Function<ActorRef<StatusReply<Done>>, Command> rewrapDataKey(WrappedKey dataKey) {
+    return replyTo -> new RewrapDataKey(dataKey, SYSTEM, replyTo);
   }
 }

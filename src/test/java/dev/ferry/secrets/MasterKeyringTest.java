@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,12 +111,94 @@ class MasterKeyringTest {
   }
 
   @Test
+  void rotatingTheKeyFileKeepsTheOldKeyAsRetired(@TempDir Path dataDir) throws Exception {
+    MasterKeyring before = MasterKeyring.loadOrCreate(dataDir, Optional.empty());
+    WrappedKey wrapped = new SecretBox(before).newDataKey();
+    Path keys = dataDir.resolve("keys");
+
+    MasterKeyring.Rotation rotation = MasterKeyring.rotateKeyFile(dataDir);
+
+    assertEquals(before.currentKeyId(), rotation.retiredKeyId());
+    assertNotEquals(before.currentKeyId(), rotation.currentKeyId());
+    assertEquals(keys.resolve("master-retired-" + before.currentKeyId() + ".key"), rotation.retiredFile());
+    for (Path file : List.of(keys.resolve("master.key"), rotation.retiredFile())) {
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+    try (var files = Files.list(keys)) {
+      assertEquals(Set.of("master.key", rotation.retiredFile().getFileName().toString()),
+          files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()));
+    }
+    MasterKeyring after = MasterKeyring.loadOrCreate(dataDir, Optional.empty());
+    assertEquals(rotation.currentKeyId(), after.currentKeyId());
+    assertEquals(List.of(rotation.currentKeyId(), before.currentKeyId()), List.copyOf(after.keyIds()));
+    SecretBox box = new SecretBox(after);
+    assertTrue(box.needsRewrap(wrapped));
+    WrappedKey rewrapped = box.rewrap(wrapped, after);
+    assertEquals(rotation.currentKeyId(), rewrapped.masterKeyId());
+    assertEquals(32, new SecretBox(MasterKeyring.of(readKey(keys.resolve("master.key")))).unwrap(rewrapped).length);
+  }
+
+  @Test
+  void everyRotationAddsARetiredKey(@TempDir Path dataDir) {
+    String first = MasterKeyring.loadOrCreate(dataDir, Optional.empty()).currentKeyId();
+    String second = MasterKeyring.rotateKeyFile(dataDir).currentKeyId();
+    String third = MasterKeyring.rotateKeyFile(dataDir).currentKeyId();
+
+    MasterKeyring ring = MasterKeyring.loadOrCreate(dataDir, Optional.empty());
+
+    assertEquals(third, ring.currentKeyId());
+    assertEquals(Set.of(first, second, third), ring.keyIds());
+  }
+
+  @Test
+  void withoutAKeyFileThereIsNothingToRotate(@TempDir Path dataDir) {
+    assertThrows(IllegalStateException.class, () -> MasterKeyring.rotateKeyFile(dataDir));
+    assertFalse(Files.exists(dataDir.resolve("keys")));
+  }
+
+  @Test
+  void retiredKeysFromTheEnvironmentUnwrapWhatTheyWrapped(@TempDir Path dataDir) {
+    byte[] old = randomBytes(32);
+    byte[] older = randomBytes(32);
+    byte[] current = randomBytes(32);
+    WrappedKey wrappedByOld = new SecretBox(MasterKeyring.of(old)).newDataKey();
+
+    MasterKeyring ring = MasterKeyring.loadOrCreate(dataDir, Optional.of(base64(current)),
+        List.of(base64(old), " ", base64(older)));
+
+    assertEquals(MasterKeyring.keyId(current), ring.currentKeyId());
+    assertEquals(List.of(MasterKeyring.keyId(current), MasterKeyring.keyId(old), MasterKeyring.keyId(older)),
+        List.copyOf(ring.keyIds()));
+    assertEquals(32, new SecretBox(ring).unwrap(wrappedByOld).length);
+    assertFalse(Files.exists(dataDir.resolve("keys")));
+  }
+
+  @Test
+  void aKeyFileLeftInTheDataDirectoryIsRetiredWhenTheEnvironmentGivesTheKey(@TempDir Path dataDir) {
+    MasterKeyring fileRing = MasterKeyring.loadOrCreate(dataDir, Optional.empty());
+    byte[] current = randomBytes(32);
+
+    MasterKeyring ring = MasterKeyring.loadOrCreate(dataDir, Optional.of(base64(current)), List.of());
+
+    assertEquals(MasterKeyring.keyId(current), ring.currentKeyId());
+    assertTrue(ring.keyIds().contains(fileRing.currentKeyId()));
+  }
+
+  @Test
   void toStringShowsIdsOnly() {
     byte[] key = randomBytes(32);
     String text = MasterKeyring.of(key).toString();
 
     assertTrue(text.contains(MasterKeyring.keyId(key)));
     assertFalse(text.contains(Base64.getEncoder().encodeToString(key)));
+  }
+
+  private static String base64(byte[] key) {
+    return Base64.getEncoder().encodeToString(key);
+  }
+
+  private static byte[] readKey(Path file) throws Exception {
+    return Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).strip());
   }
 
   private static byte[] randomBytes(int length) {

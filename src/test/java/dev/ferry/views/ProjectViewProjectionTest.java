@@ -10,6 +10,7 @@ import dev.ferry.common.Initiator;
 import dev.ferry.db.Database;
 import dev.ferry.project.Project;
 import dev.ferry.project.ProjectSettings;
+import dev.ferry.secrets.WrappedKey;
 import dev.ferry.testing.ProjectionTests;
 import dev.ferry.testing.ProjectionTests.CountingHandler;
 import dev.ferry.testing.ProjectionTests.Journal;
@@ -164,7 +165,8 @@ class ProjectViewProjectionTest {
   }
 
   private static Project.ProjectCreated created(String name, Instant at) {
-    return new Project.ProjectCreated("prj_x", name, "usr_alice", SETTINGS, ALICE, at);
+    return new Project.ProjectCreated("prj_x", name, "usr_alice", SETTINGS,
+        new WrappedKey("mk-0000000000000000", "d3JhcHBlZA=="), ALICE, at);
   }
 
   private static Project.ProductionPromoted promoted(String name, String deploymentId, long number,
