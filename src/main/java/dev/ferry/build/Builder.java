@@ -22,9 +22,6 @@ import java.util.Optional;
  */
 public final class Builder {
 
-  /** Where the output is looked for after a build command, when the project names none. */
-  private static final List<String> OUTPUT_CANDIDATES = List.of("dist", "build", "out", "public");
-
   private final FerrySettings settings;
   private final BlobStore blobs;
   private final Sandbox sandbox;
@@ -55,13 +52,16 @@ public final class Builder {
     progress.sourceResolved(checkout);
 
     Path root = rootDirectory(sourceDir, project.rootDirectory());
-    String framework = project.framework() != null ? project.framework()
-        : Files.exists(root.resolve("package.json")) ? "node" : "static";
+    FrameworkDetector.Detection detected = FrameworkDetector.detect(root);
+    String framework = orDetected(project.framework(), detected.framework());
+    log.line("system", "Framework: " + framework + (project.framework() == null ? " (detected)" : ""));
     Map<String, String> env = buildEnvironment(deployment, checkout, variables);
-    runStep("Install", project.installCommand(), root, env, deadline, log, cancellation);
-    runStep("Build", project.buildCommand(), root, env, deadline, log, cancellation);
+    runStep("Install", orDetected(project.installCommand(), detected.installCommand()), root, env, deadline, log,
+        cancellation);
+    runStep("Build", orDetected(project.buildCommand(), detected.buildCommand()), root, env, deadline, log,
+        cancellation);
 
-    Path output = outputDirectory(root, project);
+    Path output = outputDirectory(root, orDetected(project.outputDirectory(), detected.outputDirectory()));
     progress.publishing();
     String shown = root.relativize(output).toString();
     log.line("system", "Publishing " + (shown.isEmpty() ? "the repository root" : shown + "/"));
@@ -145,27 +145,18 @@ public final class Builder {
     }
   }
 
-  private static Path outputDirectory(Path root, ProjectSettings project) throws BuildFailure {
-    String configured = project.outputDirectory();
-    if (configured != null && !configured.isBlank()) {
-      Path output = root.resolve(configured).normalize();
-      if (!output.startsWith(root) || !Files.isDirectory(output)) {
-        throw new BuildFailure("Output directory '" + configured + "' was not found after the build");
-      }
-      return output;
+  /** Project settings override what detection found, field by field. */
+  private static String orDetected(String configured, String detected) {
+    return configured != null && !configured.isBlank() ? configured : detected;
+  }
+
+  private static Path outputDirectory(Path root, String directory) throws BuildFailure {
+    Path output = root.resolve(directory).normalize();
+    if (!output.startsWith(root) || !Files.isDirectory(output)) {
+      throw new BuildFailure("Output directory '" + directory + "' was not found after the build; "
+          + "set outputDirectory in the project settings");
     }
-    boolean built = project.buildCommand() != null && !project.buildCommand().isBlank();
-    if (!built) {
-      // Files as they are: a public/ folder when the repository has one, else the whole root.
-      return Files.isDirectory(root.resolve("public")) ? root.resolve("public") : root;
-    }
-    for (String candidate : OUTPUT_CANDIDATES) {
-      if (Files.isDirectory(root.resolve(candidate))) {
-        return root.resolve(candidate);
-      }
-    }
-    throw new BuildFailure("No output directory found after the build (looked for " + OUTPUT_CANDIDATES
-        + "); set outputDirectory in the project settings");
+    return output;
   }
 
   private static String firstLine(String message) {
