@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +94,21 @@ class FirstDeployIT {
     String socketLog = client.webSocketText("/api/v1/deployments/" + first.get("id").asText() + "/logs/ws");
     assertTrue(socketLog.contains("building v1") && socketLog.contains("\"seq\":1,"), socketLog);
 
+    // Replaying the journals is the audit trail: who did what, when.
+    JsonNode projectEvents = client.get("/api/v1/projects/site/events").json();
+    assertEquals(List.of("ProjectCreated", "DeploymentRequested", "ProductionPromoted"),
+        types(projectEvents));
+    assertEquals("USER", projectEvents.at("/items/0/actor/kind").asText());
+    assertEquals("AUTO", projectEvents.at("/items/2/data/reason").asText());
+    assertEquals("[redacted]", projectEvents.at("/items/0/data/dataKey").asText());
+    JsonNode deploymentEvents = client.get("/api/v1/deployments/" + first.get("id").asText() + "/events").json();
+    assertEquals(List.of("DeploymentQueued", "BuildStarted", "SourceResolved", "PublishingStarted",
+        "DeploymentReady"), types(deploymentEvents));
+    JsonNode paged = client.get("/api/v1/deployments/" + first.get("id").asText() + "/events?limit=2&fromSeq=2")
+        .json();
+    assertEquals(List.of("BuildStarted", "SourceResolved"), types(paged));
+    assertEquals("4", paged.get("next").asText());
+
     // A second deployment takes over production; rollback and promote move only the pointer.
     commit(git, repo, "v2");
     JsonNode second = deployAndAwait(client, "site", "{\"ref\": \"main\"}", "READY");
@@ -170,6 +186,12 @@ class FirstDeployIT {
     assertEquals(1, list.get("items").size(), list.toString());
     assertEquals("taken", list.get("items").get(0).get("name").asText());
     assertEquals(0, client.get("/api/v1/projects/taken/deployments").json().get("items").size());
+  }
+
+  private static List<String> types(JsonNode events) {
+    List<String> types = new java.util.ArrayList<>();
+    events.get("items").forEach(item -> types.add(item.get("type").asText()));
+    return types;
   }
 
   private static JsonNode deployAndAwait(ApiClient client, String project, String body, String state)

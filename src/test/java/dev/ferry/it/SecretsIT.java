@@ -3,6 +3,7 @@ package dev.ferry.it;
 import static dev.ferry.it.ApiClient.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,6 +133,20 @@ class SecretsIT {
     assertFalse(secretRead.body().contains(secret));
     assertEquals(plain, owner.get(env + "/" + plainId).json().get("value").asText());
     assertProblem(owner.get(env + "/env_doesnotexist"), 404, "not found");
+
+    // The audit trail shows who set which variable, never the value, sealed or not.
+    ApiClient.Response audit = owner.get("/api/v1/projects/" + projectId + "/events");
+    assertEquals(200, audit.status(), audit.body());
+    JsonNode envSet = null;
+    for (JsonNode item : audit.json().get("items")) {
+      if (item.get("type").asText().equals("EnvVarSet") && item.at("/data/key").asText().equals("MY_SECRET")) {
+        envSet = item;
+      }
+    }
+    assertNotNull(envSet, audit.body());
+    assertEquals("USER", envSet.at("/actor/kind").asText());
+    assertEquals("[redacted]", envSet.at("/data/sealedValue").asText());
+    assertFalse(audit.body().contains(secret) || audit.body().contains(plain), audit.body());
 
     // Another user learns nothing, by name or by id, and changes nothing.
     ApiClient intruder = new ApiClient(node.api(), node.edge());
