@@ -183,13 +183,15 @@ public final class RoutesEngine {
       if (result != null) {
         return result;
       }
-      CompiledRoute[][] later = {filesystem, rewrite, resource};
-      Phase[] phases = {Phase.FILESYSTEM, Phase.REWRITE, Phase.RESOURCE};
-      for (int i = 0; i < later.length && !ctx.finalDest; i++) {
-        result = runPhase(later[i], phases[i], ctx);
-        if (result != null) {
-          return result;
-        }
+      result = runPhase(filesystem, Phase.FILESYSTEM, ctx);
+      if (result == null && !ctx.finalDest) {
+        result = runPhase(rewrite, Phase.REWRITE, ctx);
+      }
+      if (result == null && !ctx.finalDest) {
+        result = runPhase(resource, Phase.RESOURCE, ctx);
+      }
+      if (result != null) {
+        return result;
       }
     }
     result = resolveUnlessMissed(ctx);
