@@ -13,7 +13,7 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>The translation is small: named groups are turned into plain capturing groups and looked up by
  * number (so PCRE names that Java rejects, such as {@code (?<slug_id>...)} or {@code (?P<id>...)},
- * work), named back-references become numbered ones, and a {@code {} that does not start a
+ * work), named back-references become numbered ones, and an opening brace that does not start a
  * quantifier is taken literally as PCRE does. Everything else is passed to Java as written.
  *
  * <p>A literal prefix every match must start with (such as {@code /api/} in {@code ^/api/(.*)$})
