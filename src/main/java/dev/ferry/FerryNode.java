@@ -19,6 +19,7 @@ import dev.ferry.db.Sql;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.edge.EdgeServer;
 import dev.ferry.logs.BuildLogStore;
+import dev.ferry.metrics.NodeMetrics;
 import dev.ferry.project.AutoPromotionProjectionHandler;
 import dev.ferry.project.DataKeyRewrapper;
 import dev.ferry.project.Project;
@@ -102,6 +103,9 @@ public final class FerryNode implements AutoCloseable {
 
     Hosts hosts = new Hosts(settings.baseDomain(), settings.publicScheme(), settings.publicPort());
     RouteTable routeTable = new RouteTable(system);
+    NodeMetrics metrics = new NodeMetrics(database.dataSource());
+    metrics.gauge("ferry_route_table_hosts", "Hosts in this node's copy of the route table", routeTable,
+        RouteTable::size);
     routeTable.warm(Sql.query(database.dataSource(), "SELECT host, deployment_id FROM routes",
         row -> new RouteTable.Route(row.getString(1), row.getString(2))));
 
@@ -135,7 +139,7 @@ public final class FerryNode implements AutoCloseable {
       ApiContext context = new ApiContext(system, settings, database.dataSource(), hosts, logs, accessTokens,
           secrets);
       AdminAccount.ensure(context);
-      api = await(new ApiServer(context).start(settings.apiInterface(), settings.apiPort()));
+      api = await(new ApiServer(context, metrics).start(settings.apiInterface(), settings.apiPort()));
       CoordinatedShutdown.get(system).addJvmShutdownHook(context::close);
     }
     if (roles.contains("build")) {

@@ -1,5 +1,6 @@
 package dev.ferry.api;
 
+import dev.ferry.metrics.NodeMetrics;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.Http;
@@ -24,9 +25,11 @@ public final class ApiServer extends AllDirectives {
       RawHeader.create("Cache-Control", "no-store"));
 
   private final ApiContext context;
+  private final MetricsRoutes metrics;
 
-  public ApiServer(ApiContext context) {
+  public ApiServer(ApiContext context, NodeMetrics metrics) {
     this.context = context;
+    this.metrics = new MetricsRoutes(context, metrics);
   }
 
   public CompletionStage<ServerBinding> start(String interfaceName, int port) {
@@ -44,9 +47,9 @@ public final class ApiServer extends AllDirectives {
         new ProjectRoutes(context, support).route(),
         new DeploymentRoutes(context, support).route())));
     Cors cors = new Cors(context.settings().corsOrigins());
-    return respondWithHeaders(SECURITY_HEADERS, () ->
+    return metrics.timed(() -> respondWithHeaders(SECURITY_HEADERS, () ->
         handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> cors.handle(() ->
-            concat(api, new HealthRoutes(context).route())))));
+            concat(api, new HealthRoutes(context).route(), metrics.route()))))));
   }
 
   private ExceptionHandler exceptions() {

@@ -109,6 +109,13 @@ class FirstDeployIT {
     assertEquals(List.of("BuildStarted", "SourceResolved"), types(paged));
     assertEquals("4", paged.get("next").asText());
 
+    String metrics = client.get("/metrics").body();
+    for (String metric : List.of("ferry_api_requests_seconds_count{method=\"POST\",resource=\"projects\",status=\"2xx\"}",
+        "ferry_deployments{state=\"READY\"} 1.0", "ferry_route_table_hosts 2.0", "ferry_projection_offset{",
+        "ferry_journal_head", "jvm_memory_used_bytes")) {
+      assertTrue(metrics.contains(metric), metric + " in\n" + metrics);
+    }
+
     // A second deployment takes over production; rollback and promote move only the pointer.
     commit(git, repo, "v2");
     JsonNode second = deployAndAwait(client, "site", "{\"ref\": \"main\"}", "READY");
