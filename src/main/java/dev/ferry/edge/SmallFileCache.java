@@ -24,6 +24,11 @@ final class SmallFileCache {
     return Optional.ofNullable(bySha.get(sha256));
   }
 
+  /** The cached content, or null: the allocation-free form of {@link #get} for the hot path. */
+  synchronized ByteString find(String sha256) {
+    return bySha.get(sha256);
+  }
+
   synchronized void put(String sha256, ByteString content) {
     if (content.size() > maxTotalBytes || bySha.containsKey(sha256)) {
       return;
