@@ -4,9 +4,6 @@ import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.Manifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,7 +11,7 @@ import java.util.concurrent.Executor;
 
 /**
  * Deployment manifests held in memory (as {@link Site}s with their per-file response parts), least recently used
- * evicted first. Manifests are immutable, so an entry never needs invalidation; a missing manifest is not cached
+ * evicted first; lookups take no lock. Manifests are immutable, so an entry never needs invalidation; a missing manifest is not cached
  * (it may be written later).
  */
 public final class ManifestCache {
@@ -22,17 +19,12 @@ public final class ManifestCache {
   private final BlobStore blobs;
   private final Executor blockingIo;
   private final ContentTypeResolver contentTypes = new ContentTypeResolver();
-  private final Map<String, Site> byDeployment;
+  private final LruCache<String, Site> byDeployment;
 
   public ManifestCache(BlobStore blobs, Executor blockingIo, int maxEntries) {
     this.blobs = blobs;
     this.blockingIo = blockingIo;
-    this.byDeployment = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Site> eldest) {
-        return size() > maxEntries;
-      }
-    });
+    this.byDeployment = new LruCache<>(maxEntries, 1.0);
   }
 
   /** Completes on the caller's thread when cached; otherwise loads on the blocking-I/O executor. */
@@ -66,7 +58,7 @@ public final class ManifestCache {
         return null;
       }
       Site site = new Site(manifest.get(), contentTypes);
-      byDeployment.put(deploymentId, site);
+      byDeployment.put(deploymentId, site, 1);
       return site;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read manifest of deployment " + deploymentId, e);
