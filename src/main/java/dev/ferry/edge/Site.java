@@ -8,9 +8,13 @@ import org.apache.pekko.http.javadsl.model.headers.LastModified;
 
 /**
  * One deployment as the edge serves it: its manifest, plus each requested file's ready-made response parts,
- * built on first request and kept as long as the site is cached (manifests never change).
+ * built on first request and kept (for a bounded number of files) as long as the site is cached (manifests never
+ * change).
  */
 final class Site {
+
+  /** Response parts are kept for this many files per site; beyond it they are built per request (rare files). */
+  static final int MAX_MEMOIZED_FILES = 4096;
 
   private final Manifest manifest;
   private final ContentTypeResolver contentTypes;
@@ -41,6 +45,9 @@ final class Site {
       return null;
     }
     ServedFile created = new ServedFile(path, entry, contentTypes, lastModified, lastModifiedHeader);
+    if (served.size() >= MAX_MEMOIZED_FILES) {
+      return created;
+    }
     ServedFile raced = served.putIfAbsent(path, created);
     return raced == null ? created : raced;
   }
