@@ -18,6 +18,9 @@ import dev.ferry.db.Projections;
 import dev.ferry.db.Sql;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.edge.EdgeServer;
+import dev.ferry.edge.tls.DevelopmentCertificate;
+import dev.ferry.edge.tls.EdgeTls;
+import dev.ferry.edge.tls.LocalCertificateStore;
 import dev.ferry.logs.BuildLogStore;
 import dev.ferry.metrics.NodeMetrics;
 import dev.ferry.project.AutoPromotionProjectionHandler;
@@ -63,14 +66,16 @@ public final class FerryNode implements AutoCloseable {
   private final Database database;
   private final ServerBinding api;
   private final ServerBinding edge;
+  private final ServerBinding edgeTls;
 
   private FerryNode(ActorSystem<Void> system, FerrySettings settings, Database database, ServerBinding api,
-      ServerBinding edge) {
+      ServerBinding edge, ServerBinding edgeTls) {
     this.system = system;
     this.settings = settings;
     this.database = database;
     this.api = api;
     this.edge = edge;
+    this.edgeTls = edgeTls;
   }
 
   /** The configuration with the embedded default's database URL filled in when none is configured. */
@@ -128,8 +133,17 @@ public final class FerryNode implements AutoCloseable {
     var roles = cluster.selfMember().getRoles();
 
     ServerBinding edge = null;
+    ServerBinding edgeTls = null;
     if (roles.contains("edge")) {
-      edge = await(new EdgeServer(system, routeTable, blobs).start(settings.edgeInterface(), settings.edgePort()));
+      LocalCertificateStore certificates = LocalCertificateStore.open(settings.dataDir().resolve("certs/hosts"));
+      EdgeServer edgeServer = new EdgeServer(system, routeTable, blobs,
+          EdgeServer.Options.defaults().withCertificates(certificates));
+      edge = await(edgeServer.start(settings.edgeInterface(), settings.edgePort()));
+      int tlsPort = config.getInt("ferry.edge.tls-port");
+      if (tlsPort > 0) {
+        edgeTls = await(edgeServer.startTls(settings.edgeInterface(), tlsPort, EdgeTls.serverContext(certificates,
+            DevelopmentCertificate.loadOrCreate(settings.dataDir().resolve("certs")))));
+      }
     }
     ServerBinding api = null;
     if (roles.contains("api")) {
@@ -150,7 +164,7 @@ public final class FerryNode implements AutoCloseable {
       CoordinatedShutdown.get(system).addJvmShutdownHook(worker::close);
     }
     new DataKeyRewrapper(system, database.dataSource(), secrets, keyring).startInBackground();
-    FerryNode node = new FerryNode(system, settings, database, api, edge);
+    FerryNode node = new FerryNode(system, settings, database, api, edge, edgeTls);
     log.info("Ferry node started: roles {}, data in {}", roles, settings.dataDir());
     return node;
   }
@@ -180,6 +194,10 @@ public final class FerryNode implements AutoCloseable {
     if (edge != null) {
       text.append("  Edge: http://<project>.").append(settings.baseDomain()).append(':')
           .append(edge.localAddress().getPort()).append("/\n");
+    }
+    if (edgeTls != null) {
+      text.append("  Edge: https://<project>.").append(settings.baseDomain()).append(':')
+          .append(edgeTls.localAddress().getPort()).append("/ (self-signed development certificate)\n");
     }
     text.append("  Data: ").append(settings.dataDir());
     return text.toString();

@@ -9,11 +9,17 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
 import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
+import org.apache.pekko.http.javadsl.model.headers.ContentRange;
 import org.apache.pekko.http.javadsl.model.headers.ProductVersion;
+import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.Server;
 
-/** The edge's own responses (errors and the unknown-host page) and the headers every response carries. */
+/**
+ * The edge's own responses (errors, redirects and the unknown-host page) and the headers every response carries:
+ * {@code X-Content-Type-Options} is part of each response built here and of every file response template; the
+ * {@code Server} header is rendered by the server itself (see {@link EdgeServer}).
+ */
 final class EdgeResponses {
 
   static final Server SERVER = Server.create(ProductVersion.create("ferry", ""));
@@ -22,30 +28,58 @@ final class EdgeResponses {
   static final CacheControl FILE_CACHE_CONTROL =
       CacheControl.create(CacheDirectives.PUBLIC, CacheDirectives.MAX_AGE(0), CacheDirectives.MUST_REVALIDATE);
 
+  /** Content-hashed assets never change behind their URL: a year, without revalidation. */
+  static final CacheControl IMMUTABLE_CACHE_CONTROL =
+      CacheControl.create(CacheDirectives.PUBLIC, CacheDirectives.MAX_AGE(31_536_000), CacheDirectives.IMMUTABLE);
+
+  static final RawHeader NOSNIFF = RawHeader.create("X-Content-Type-Options", "nosniff");
   private static final CacheControl NO_STORE = CacheControl.create(CacheDirectives.NO_STORE);
-  private static final RawHeader NOSNIFF = RawHeader.create("X-Content-Type-Options", "nosniff");
+
+  private static final HttpResponse INVALID_PATH = plainText(StatusCodes.BAD_REQUEST, "Bad request: invalid path");
+  private static final HttpResponse MISSING_HOST = plainText(StatusCodes.BAD_REQUEST, "Bad request: missing Host header");
+  private static final HttpResponse METHOD_NOT_ALLOWED = plainText(StatusCodes.METHOD_NOT_ALLOWED, "Method not allowed")
+      .addHeader(Allow.create(HttpMethods.GET, HttpMethods.HEAD));
+  private static final HttpResponse NOT_FOUND = plainText(StatusCodes.NOT_FOUND, "Not found");
+  private static final HttpResponse INTERNAL_ERROR =
+      plainText(StatusCodes.INTERNAL_SERVER_ERROR, "Internal server error");
 
   private EdgeResponses() {}
 
-  static HttpResponse withEdgeHeaders(HttpResponse response) {
-    return response.addHeader(SERVER).addHeader(NOSNIFF);
+  static HttpResponse invalidPath() {
+    return INVALID_PATH;
   }
 
-  static HttpResponse badRequest(String reason) {
-    return plainText(StatusCodes.BAD_REQUEST, "Bad request: " + reason);
+  static HttpResponse missingHost() {
+    return MISSING_HOST;
   }
 
   static HttpResponse methodNotAllowed() {
-    return plainText(StatusCodes.METHOD_NOT_ALLOWED, "Method not allowed")
-        .addHeader(Allow.create(HttpMethods.GET, HttpMethods.HEAD));
+    return METHOD_NOT_ALLOWED;
   }
 
   static HttpResponse notFound() {
-    return plainText(StatusCodes.NOT_FOUND, "Not found");
+    return NOT_FOUND;
   }
 
   static HttpResponse internalError() {
-    return plainText(StatusCodes.INTERNAL_SERVER_ERROR, "Internal server error");
+    return INTERNAL_ERROR;
+  }
+
+  /** 416 for a Range the file cannot satisfy, naming the file's size. */
+  static HttpResponse rangeNotSatisfiable(long size) {
+    return plainText(StatusCodes.RANGE_NOT_SATISFIABLE, "Range not satisfiable")
+        .addHeader(ContentRange.create(RangeUnits.BYTES,
+            org.apache.pekko.http.javadsl.model.ContentRange.createUnsatisfiable(size)));
+  }
+
+  /** 308 keeps the method and body, unlike 301. */
+  static HttpResponse permanentRedirect(String location) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.PERMANENT_REDIRECT)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, "Moved to " + location))
+        .addHeader(RawHeader.create("Location", location))
+        .addHeader(NO_STORE)
+        .addHeader(NOSNIFF);
   }
 
   /** Shown for a host no deployment is routed to, e.g. a typo or a domain not assigned yet. */
@@ -66,7 +100,8 @@ final class EdgeResponses {
     return HttpResponse.create()
         .withStatus(StatusCodes.NOT_FOUND)
         .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, page))
-        .addHeader(NO_STORE);
+        .addHeader(NO_STORE)
+        .addHeader(NOSNIFF);
   }
 
   static String escapeHtml(String text) {
@@ -89,6 +124,7 @@ final class EdgeResponses {
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, message))
-        .addHeader(NO_STORE);
+        .addHeader(NO_STORE)
+        .addHeader(NOSNIFF);
   }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.edge;
 
+import dev.ferry.edge.tls.CertificateStore;
+import dev.ferry.edge.tls.LocalCertificateStore;
 import dev.ferry.routing.RouteLookup;
 import dev.ferry.storage.BlobStore;
 import java.util.Optional;
@@ -7,102 +9,206 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The public HTTP edge: resolves the request's host to a deployment and serves that deployment's
- * static files. Uses Pekko HTTP's low-level request handler (no routing DSL) to keep the hot path lean.
+ * The public HTTP edge: resolves the request's host to a deployment and serves that deployment's static files, on a
+ * plain HTTP listener ({@link #start}) and an HTTPS listener with HTTP/2 ({@link #startTls}). Uses Pekko HTTP's
+ * low-level request handler (no routing DSL) to keep the hot path lean: a cached file is answered on the calling
+ * thread from ready-made response templates; only cache misses go to the blocking-I/O dispatcher.
+ *
+ * <p>Once the HTTPS listener is up, plain HTTP requests for hosts with a certificate in the store are redirected
+ * (308) to HTTPS, except ACME HTTP-01 challenges; hosts served only by the development certificate are not.
  */
 public final class EdgeServer {
 
   static final int MANIFEST_CACHE_ENTRIES = 1000;
   static final long SMALL_FILE_CACHE_BYTES = 64L * 1024 * 1024;
+  static final String ACME_CHALLENGE_PREFIX = ".well-known/acme-challenge/";
 
   private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
   private static final String RAW_REQUEST_URI = "Raw-Request-URI";
+  private static final String HTTP_2 = "HTTP/2.0";
+
+  /**
+   * @param certificates certificates of real hosts: decide the plain-HTTP redirect (the TLS context is given to
+   *     {@link #startTls} and normally reads the same store)
+   * @param metrics where access counters go
+   * @param smallFileCacheBytes memory for file contents, in total
+   * @param inMemoryFileLimit files up to this size are served from memory once read
+   */
+  public record Options(CertificateStore certificates, EdgeMetrics metrics, int manifestCacheEntries,
+      long smallFileCacheBytes, long inMemoryFileLimit) {
+
+    public static Options defaults() {
+      return new Options(LocalCertificateStore.inMemory(), new EdgeMetrics(), MANIFEST_CACHE_ENTRIES,
+          SMALL_FILE_CACHE_BYTES, BlobBodies.DEFAULT_IN_MEMORY_LIMIT_BYTES);
+    }
+
+    public Options withCertificates(CertificateStore store) {
+      return new Options(store, metrics, manifestCacheEntries, smallFileCacheBytes, inMemoryFileLimit);
+    }
+
+    public Options withMetrics(EdgeMetrics edgeMetrics) {
+      return new Options(certificates, edgeMetrics, manifestCacheEntries, smallFileCacheBytes, inMemoryFileLimit);
+    }
+  }
 
   private final ActorSystem<?> system;
   private final RouteLookup routes;
   private final StaticFiles staticFiles;
+  private final CertificateStore certificates;
+  private final EdgeMetrics metrics;
+  /** The HTTPS listener's port once bound; 0 while there is none (no redirects then). */
+  private volatile int httpsPort;
 
   public EdgeServer(ActorSystem<?> system, RouteLookup routes, BlobStore blobs) {
-    this.system = system;
-    this.routes = routes;
-    Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.blocking());
-    this.staticFiles = new StaticFiles(
-        new ManifestCache(blobs, blockingIo, MANIFEST_CACHE_ENTRIES),
-        new BlobBodies(blobs, blockingIo, new SmallFileCache(SMALL_FILE_CACHE_BYTES)));
+    this(system, routes, blobs, Options.defaults());
   }
 
+  public EdgeServer(ActorSystem<?> system, RouteLookup routes, BlobStore blobs, Options options) {
+    this.system = system;
+    this.routes = routes;
+    this.certificates = options.certificates();
+    this.metrics = options.metrics();
+    Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.staticFiles = new StaticFiles(
+        new ManifestCache(blobs, blockingIo, options.manifestCacheEntries()),
+        new BlobBodies(blobs, blockingIo, new SmallFileCache(options.smallFileCacheBytes()),
+            options.inMemoryFileLimit()));
+  }
+
+  public EdgeMetrics metrics() {
+    return metrics;
+  }
+
+  /** The plain HTTP listener. */
   public CompletionStage<ServerBinding> start(String iface, int port) {
-    Function<HttpRequest, CompletionStage<HttpResponse>> handler = this::handle;
+    Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> handle(request, false);
     return Http.get(system)
         .newServerAt(iface, port)
         .adaptSettings(EdgeServer::edgeSettings)
         .bind(handler)
+        .whenComplete((binding, failure) -> logBinding("Edge", iface, port, binding, failure));
+  }
+
+  /**
+   * The HTTPS listener: HTTP/2 and HTTP/1.1 negotiated by ALPN, certificates from the context (see
+   * {@link dev.ferry.edge.tls.EdgeTls#serverContext}). Once bound, plain HTTP redirects to its port.
+   */
+  public CompletionStage<ServerBinding> startTls(String iface, int port, SSLContext tls) {
+    Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> handle(request, true);
+    return Http.get(system)
+        .newServerAt(iface, port)
+        .enableHttps(ConnectionContext.httpsServer(tls))
+        .adaptSettings(settings -> edgeSettings(settings).withEnableHttp2(true))
+        .bind(handler)
         .whenComplete((binding, failure) -> {
-          if (failure != null) {
-            log.error("Edge could not bind {}:{}", iface, port, failure);
-          } else {
-            log.info("Edge listening on {}", binding.localAddress());
+          logBinding("Edge HTTPS", iface, port, binding, failure);
+          if (binding != null) {
+            httpsPort = binding.localAddress().getPort();
           }
         });
   }
 
-  /** Handles one request; every response, including failures, carries the edge headers. */
-  CompletionStage<HttpResponse> handle(HttpRequest request) {
-    // An unread request body would stall the connection; edge requests are not expected to have one.
-    request.discardEntityBytes(system);
+  /** Handles one request; every response, including failures, carries the edge headers and is counted. */
+  CompletionStage<HttpResponse> handle(HttpRequest request, boolean secure) {
+    long started = System.nanoTime();
+    if (!request.entity().isKnownEmpty()) {
+      // An unread request body would stall the connection; edge requests are not expected to have one.
+      request.discardEntityBytes(system);
+    }
+    String deployment = null;
     CompletionStage<HttpResponse> response;
     try {
-      response = route(request).exceptionally(failure -> failed(request, failure));
+      // The path is checked before anything else so malformed requests never reach a lookup.
+      String target = rawTarget(request);
+      Optional<RequestPath> path = RequestPath.parse(target);
+      Optional<String> host = path.isEmpty() ? Optional.empty() : RequestHost.of(request);
+      if (path.isEmpty()) {
+        response = done(EdgeResponses.invalidPath());
+      } else if (host.isEmpty()) {
+        response = done(EdgeResponses.missingHost());
+      } else if (!secure && redirectsToHttps(host.get(), path.get())) {
+        response = done(EdgeResponses.permanentRedirect(httpsUrl(host.get(), target)));
+      } else if (!isGetOrHead(request.method())) {
+        response = done(EdgeResponses.methodNotAllowed());
+      } else {
+        deployment = routes.deploymentFor(host.get()).orElse(null);
+        response = deployment == null
+            ? done(EdgeResponses.unknownHost(host.get()))
+            : staticFiles.serve(deployment, path.get(), request).exceptionally(failure -> failed(request, failure));
+      }
     } catch (RuntimeException e) {
-      response = CompletableFuture.completedFuture(failed(request, e));
+      response = done(failed(request, e));
     }
-    return response.thenApply(EdgeResponses::withEdgeHeaders);
+    String served = deployment;
+    return response.thenApply(r -> finish(request, r, served, started));
   }
 
-  private CompletionStage<HttpResponse> route(HttpRequest request) {
-    // The path is checked before anything else so malformed requests never reach a lookup.
-    Optional<RequestPath> path = RequestPath.parse(rawTarget(request));
-    if (path.isEmpty()) {
-      return done(EdgeResponses.badRequest("invalid path"));
+  private HttpResponse finish(HttpRequest request, HttpResponse response, String deployment, long started) {
+    boolean head = request.method().equals(HttpMethods.HEAD);
+    ResponseEntity entity = response.entity();
+    long bytes = head ? 0 : entity.getContentLengthOption().orElse(0);
+    metrics.record(deployment, response.status().intValue(), bytes, System.nanoTime() - started);
+    if (head && request.protocol().value().equals(HTTP_2) && !entity.isKnownEmpty()) {
+      // HTTP/1 renders HEAD responses without their body; HTTP/2 would send it, so it is left out here.
+      return response.withEntity(HttpEntities.createChunked(entity.getContentType(), Source.<ByteString>empty()));
     }
-    if (!isGetOrHead(request.method())) {
-      return done(EdgeResponses.methodNotAllowed());
+    return response;
+  }
+
+  private boolean redirectsToHttps(String host, RequestPath path) {
+    return httpsPort > 0
+        && !certificates.isEmpty()
+        && !path.path().startsWith(ACME_CHALLENGE_PREFIX)
+        && certificates.matching(host).isPresent();
+  }
+
+  private String httpsUrl(String host, String rawTarget) {
+    String pathAndQuery = rawTarget;
+    if (!pathAndQuery.startsWith("/")) {
+      // absolute-form: keep what follows the authority
+      int schemeEnd = pathAndQuery.indexOf("://");
+      int pathStart = schemeEnd < 0 ? -1 : pathAndQuery.indexOf('/', schemeEnd + 3);
+      pathAndQuery = pathStart < 0 ? "/" : pathAndQuery.substring(pathStart);
     }
-    Optional<String> host = RequestHost.of(request);
-    if (host.isEmpty()) {
-      return done(EdgeResponses.badRequest("missing Host header"));
-    }
-    Optional<String> deployment = routes.deploymentFor(host.get());
-    if (deployment.isEmpty()) {
-      return done(EdgeResponses.unknownHost(host.get()));
-    }
-    return staticFiles.serve(deployment.get(), path.get(), request);
+    int port = httpsPort;
+    return "https://" + host + (port == 443 ? "" : ":" + port) + pathAndQuery;
   }
 
   /**
    * The request-target exactly as sent. Pekko normalizes the parsed {@link Uri} (dot segments removed),
-   * so the raw form is needed to reject traversal attempts rather than silently rewrite them.
+   * so the raw form is needed to reject traversal attempts rather than silently rewrite them. HTTP/2 requests have
+   * no raw form; their path (with query) comes from the parsed URI.
    */
   private static String rawTarget(HttpRequest request) {
-    return request.getHeader(RAW_REQUEST_URI)
-        .map(HttpHeader::value)
-        .orElseGet(() -> request.getUri().getPathString());
+    Optional<HttpHeader> raw = request.getHeader(RAW_REQUEST_URI);
+    if (raw.isPresent()) {
+      return raw.get().value();
+    }
+    Uri uri = request.getUri();
+    Optional<String> query = uri.rawQueryString();
+    return query.isPresent() ? uri.getPathString() + "?" + query.get() : uri.getPathString();
   }
 
   private static boolean isGetOrHead(HttpMethod method) {
@@ -116,7 +222,16 @@ public final class EdgeServer {
         .withParserSettings(defaults.getParserSettings().withUriParsingMode(Uri.RELAXED))
         // HEAD is handled like GET; Pekko's renderer then sends the headers and drops the body.
         .withTransparentHeadRequests(false)
+        // Rendered into every response that sets none, so no response needs to carry it.
         .withServerHeader(Optional.of(EdgeResponses.SERVER));
+  }
+
+  private static void logBinding(String what, String iface, int port, ServerBinding binding, Throwable failure) {
+    if (failure != null) {
+      log.error("{} could not bind {}:{}", what, iface, port, failure);
+    } else {
+      log.info("{} listening on {}", what, binding.localAddress());
+    }
   }
 
   private static HttpResponse failed(HttpRequest request, Throwable failure) {

@@ -4,40 +4,44 @@ import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.Manifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * Deployment manifests held in memory, least recently used evicted first. Manifests are immutable, so
- * an entry never needs invalidation; a missing manifest is not cached (it may be written later).
+ * Deployment manifests held in memory (as {@link Site}s with their per-file response parts), least recently used
+ * evicted first; lookups take no lock. Manifests are immutable, so an entry never needs invalidation; a missing manifest is not cached
+ * (it may be written later).
  */
 public final class ManifestCache {
 
   private final BlobStore blobs;
   private final Executor blockingIo;
-  private final Map<String, Manifest> byDeployment;
+  private final ContentTypeResolver contentTypes = new ContentTypeResolver();
+  private final LruCache<String, Site> byDeployment;
 
   public ManifestCache(BlobStore blobs, Executor blockingIo, int maxEntries) {
     this.blobs = blobs;
     this.blockingIo = blockingIo;
-    this.byDeployment = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Manifest> eldest) {
-        return size() > maxEntries;
-      }
-    });
+    this.byDeployment = new LruCache<>(maxEntries, 1.0);
   }
 
   /** Completes on the caller's thread when cached; otherwise loads on the blocking-I/O executor. */
   public CompletionStage<Optional<Manifest>> manifest(String deploymentId) {
-    Manifest cached = byDeployment.get(deploymentId);
+    return site(deploymentId).thenApply(site -> Optional.ofNullable(site).map(Site::manifest));
+  }
+
+  /** The cached site, or null when it is not in memory (yet). */
+  Site cached(String deploymentId) {
+    return byDeployment.get(deploymentId);
+  }
+
+  /** The site, or null when the deployment has no manifest. */
+  CompletionStage<Site> site(String deploymentId) {
+    Site cached = byDeployment.get(deploymentId);
     if (cached != null) {
-      return CompletableFuture.completedFuture(Optional.of(cached));
+      return CompletableFuture.completedFuture(cached);
     }
     // Two concurrent misses may both load; that is harmless for immutable data and keeps this lock-free.
     return CompletableFuture.supplyAsync(() -> load(deploymentId), blockingIo);
@@ -47,11 +51,15 @@ public final class ManifestCache {
     return byDeployment.size();
   }
 
-  private Optional<Manifest> load(String deploymentId) {
+  private Site load(String deploymentId) {
     try {
       Optional<Manifest> manifest = blobs.manifest(deploymentId);
-      manifest.ifPresent(m -> byDeployment.put(deploymentId, m));
-      return manifest;
+      if (manifest.isEmpty()) {
+        return null;
+      }
+      Site site = new Site(manifest.get(), contentTypes);
+      byDeployment.put(deploymentId, site, 1);
+      return site;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read manifest of deployment " + deploymentId, e);
     }

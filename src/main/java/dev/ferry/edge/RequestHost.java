@@ -10,11 +10,15 @@ final class RequestHost {
 
   private RequestHost() {}
 
-  /** From the Host header: without port, lower-case, without a trailing dot; empty when absent or blank. */
+  /**
+   * From the Host header, or for HTTP/2 (which carries it as {@code :authority}) from the request URI: without port,
+   * lower-case, without a trailing dot; empty when absent or blank.
+   */
   static Optional<String> of(HttpRequest request) {
-    return request.getHeader(Host.class)
-        .map(host -> normalize(host.host().address()))
-        .filter(name -> !name.isEmpty());
+    Optional<Host> header = request.getHeader(Host.class);
+    String address = header.isPresent() ? header.get().host().address() : request.getUri().host().address();
+    String name = normalize(address);
+    return name.isEmpty() ? Optional.empty() : Optional.of(name);
   }
 
   static String normalize(String hostName) {

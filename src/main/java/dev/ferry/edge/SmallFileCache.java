@@ -1,47 +1,38 @@
 package dev.ferry.edge;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Contents of small blobs by SHA-256, bounded by their total size, least recently used evicted first.
- * Blobs are content-addressed, so a cached entry is never stale.
+ * Contents of small blobs by SHA-256, bounded by their total size, least recently used evicted first (down to 95%
+ * of the bound). Blobs are content-addressed, so a cached entry is never stale. Reads take no lock.
  */
 final class SmallFileCache {
 
-  private final long maxTotalBytes;
-  private final LinkedHashMap<String, ByteString> bySha = new LinkedHashMap<>(64, 0.75f, true);
-  private long totalBytes;
+  private final LruCache<String, ByteString> bySha;
 
   SmallFileCache(long maxTotalBytes) {
-    this.maxTotalBytes = maxTotalBytes;
+    this.bySha = new LruCache<>(maxTotalBytes, 0.95);
   }
 
-  synchronized Optional<ByteString> get(String sha256) {
+  Optional<ByteString> get(String sha256) {
     return Optional.ofNullable(bySha.get(sha256));
   }
 
-  synchronized void put(String sha256, ByteString content) {
-    if (content.size() > maxTotalBytes || bySha.containsKey(sha256)) {
-      return;
-    }
-    bySha.put(sha256, content);
-    totalBytes += content.size();
-    Iterator<Map.Entry<String, ByteString>> eldestFirst = bySha.entrySet().iterator();
-    while (totalBytes > maxTotalBytes) {
-      totalBytes -= eldestFirst.next().getValue().size();
-      eldestFirst.remove();
-    }
+  /** The cached content, or null: the allocation-free form of {@link #get} for the hot path. */
+  ByteString find(String sha256) {
+    return bySha.get(sha256);
   }
 
-  synchronized long totalBytes() {
-    return totalBytes;
+  void put(String sha256, ByteString content) {
+    bySha.put(sha256, content, content.size());
   }
 
-  synchronized int size() {
+  long totalBytes() {
+    return bySha.totalWeight();
+  }
+
+  int size() {
     return bySha.size();
   }
 }

@@ -1,8 +1,9 @@
 package dev.ferry.edge;
 
-import dev.ferry.storage.Manifest;
-import dev.ferry.storage.Manifest.FileEntry;
-import java.util.Optional;
+import dev.ferry.edge.ServedFile.Representation;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -11,12 +12,17 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.ContentRange;
+import org.apache.pekko.http.javadsl.model.headers.IfModifiedSince;
+import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one deployment's files: maps the request path onto its manifest, answers conditional
- * requests with 304, and falls back to the deployment's own {@code 404.html}.
+ * Serves one deployment's files: maps the request path onto its manifest, picks the representation the client
+ * accepts best (brotli, gzip, as is), answers conditional requests with 304 (If-None-Match, else If-Modified-Since),
+ * single byte ranges with 206 or 416 (If-Range honoured; ranges only on the file as is), and falls back to the
+ * deployment's own {@code 404.html}.
  */
 public final class StaticFiles {
 
@@ -26,7 +32,6 @@ public final class StaticFiles {
 
   private final ManifestCache manifests;
   private final BlobBodies bodies;
-  private final ContentTypeResolver contentTypes = new ContentTypeResolver();
 
   StaticFiles(ManifestCache manifests, BlobBodies bodies) {
     this.manifests = manifests;
@@ -35,70 +40,157 @@ public final class StaticFiles {
 
   /** The response for a GET or HEAD (the server leaves out the body of a HEAD response). */
   public CompletionStage<HttpResponse> serve(String deploymentId, RequestPath path, HttpRequest request) {
-    return manifests.manifest(deploymentId).thenCompose(manifest -> {
-      if (manifest.isEmpty()) {
+    Site cached = manifests.cached(deploymentId);
+    if (cached != null) {
+      return serve(cached, path, request);
+    }
+    return manifests.site(deploymentId).thenCompose(site -> {
+      if (site == null) {
         log.warn("Deployment {} is routed but has no manifest", deploymentId);
         return done(EdgeResponses.notFound());
       }
-      return serve(manifest.get(), path, request);
+      return serve(site, path, request);
     });
   }
 
-  private CompletionStage<HttpResponse> serve(Manifest manifest, RequestPath path, HttpRequest request) {
-    Optional<FileEntry> file = find(manifest, path);
-    if (file.isEmpty()) {
-      return notFound(manifest);
+  private CompletionStage<HttpResponse> serve(Site site, RequestPath path, HttpRequest request) {
+    ServedFile file = find(site, path);
+    if (file == null) {
+      return notFound(site, request);
     }
-    FileEntry entry = file.get();
-    String tag = ETags.opaqueTag(entry.sha256());
-    if (ifNoneMatchMatches(request, tag)) {
-      return done(HttpResponse.create()
-          .withStatus(StatusCodes.NOT_MODIFIED)
-          .addHeader(ETags.header(tag))
-          .addHeader(EdgeResponses.FILE_CACHE_CONTROL));
-    }
-    return bodies.entity(entry, contentTypes.resolve(entry.contentType()))
-        .thenApply(body -> HttpResponse.create()
-            .withEntity(body)
-            .addHeader(ETags.header(tag))
-            .addHeader(EdgeResponses.FILE_CACHE_CONTROL));
-  }
+    Conditions conditions = Conditions.of(request);
+    int coding = conditions.range != null
+        ? ContentCodings.IDENTITY
+        : ContentCodings.choose(conditions.acceptEncoding, file.gzip != null, file.br != null);
+    Representation representation = file.representation(coding);
 
-  private static Optional<FileEntry> find(Manifest manifest, RequestPath path) {
-    for (String candidate : path.manifestCandidates()) {
-      FileEntry entry = manifest.file(candidate);
-      if (entry != null) {
-        return Optional.of(entry);
+    if (conditions.ifNoneMatch != null) {
+      if (ETags.ifNoneMatchMatches(conditions.ifNoneMatch, representation.tag)) {
+        return done(representation.notModified);
+      }
+    } else if (conditions.ifModifiedSince != null && file.lastModified != null
+        && file.lastModified.clicks() <= conditions.ifModifiedSince.date().clicks()) {
+      return done(representation.notModified);
+    }
+
+    if (conditions.range != null && !representation.compressed
+        && (conditions.ifRange == null || ifRangeMatches(conditions.ifRange, representation, file))) {
+      ByteRanges.Result range = ByteRanges.parse(conditions.range, representation.size);
+      if (range == ByteRanges.UNSATISFIABLE) {
+        return done(EdgeResponses.rangeNotSatisfiable(representation.size));
+      }
+      if (range.satisfiable()) {
+        ContentRange contentRange = ContentRange.create(RangeUnits.BYTES,
+            org.apache.pekko.http.javadsl.model.ContentRange.create(range.first(), range.last(), representation.size));
+        return bodies.entity(representation.sha256, representation.size, file.contentType, range.first(),
+                range.length())
+            .thenApply(body -> representation.ok
+                .withStatus(StatusCodes.PARTIAL_CONTENT)
+                .addHeader(contentRange)
+                .withEntity(body));
       }
     }
-    return Optional.empty();
+    return bodies.entity(representation.sha256, representation.size, file.contentType)
+        .thenApply(body -> representation.ok.withEntity(body));
   }
 
-  private CompletionStage<HttpResponse> notFound(Manifest manifest) {
-    FileEntry page = manifest.file(NOT_FOUND_PAGE);
+  private static ServedFile find(Site site, RequestPath path) {
+    for (String candidate : path.manifestCandidates()) {
+      ServedFile file = site.file(candidate);
+      if (file != null) {
+        return file;
+      }
+    }
+    return null;
+  }
+
+  private CompletionStage<HttpResponse> notFound(Site site, HttpRequest request) {
+    ServedFile page = site.file(NOT_FOUND_PAGE);
     if (page == null) {
       return done(EdgeResponses.notFound());
     }
-    ContentType type = page.contentType() == null || page.contentType().isBlank()
-        ? ContentTypes.TEXT_HTML_UTF8
-        : contentTypes.resolve(page.contentType());
-    return bodies.entity(page, type)
-        .thenApply(body -> HttpResponse.create()
-            .withStatus(StatusCodes.NOT_FOUND)
-            .withEntity(body)
-            .addHeader(EdgeResponses.FILE_CACHE_CONTROL));
+    String declared = site.manifest().file(NOT_FOUND_PAGE).contentType();
+    ContentType type = declared == null || declared.isBlank() ? ContentTypes.TEXT_HTML_UTF8 : page.contentType;
+    int coding = ContentCodings.choose(Conditions.acceptEncoding(request), page.gzip != null, page.br != null);
+    Representation representation = page.representation(coding);
+    return bodies.entity(representation.sha256, representation.size, type)
+        .thenApply(body -> {
+          HttpResponse response = HttpResponse.create()
+              .withStatus(StatusCodes.NOT_FOUND)
+              .withEntity(body)
+              .addHeader(EdgeResponses.FILE_CACHE_CONTROL)
+              .addHeader(EdgeResponses.NOSNIFF);
+          if (page.varies) {
+            response = response.addHeader(ServedFile.VARY_ACCEPT_ENCODING);
+          }
+          if (representation.compressed) {
+            response = response.addHeader(representation.ok.getHeader("Content-Encoding").orElseThrow());
+          }
+          return response;
+        });
   }
 
-  private static boolean ifNoneMatchMatches(HttpRequest request, String tag) {
-    for (HttpHeader header : request.getHeaders()) {
-      if (header.is("if-none-match") && ETags.ifNoneMatchMatches(header.value(), tag)) {
-        return true;
-      }
+  /** If-Range: an entity tag must match strongly, a date must equal Last-Modified. */
+  private static boolean ifRangeMatches(String ifRange, Representation representation, ServedFile file) {
+    String value = ifRange.trim();
+    if (value.startsWith("\"")) {
+      return value.length() == representation.tag.length() + 2
+          && value.regionMatches(1, representation.tag, 0, representation.tag.length())
+          && value.endsWith("\"");
     }
-    return false;
+    if (value.startsWith("W/") || file.lastModified == null) {
+      return false;
+    }
+    try {
+      long millis = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+      return millis == file.lastModified.clicks();
+    } catch (DateTimeParseException e) {
+      return false;
+    }
   }
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);
+  }
+
+  /** The request headers that shape a file response, found in one pass over the headers. */
+  private static final class Conditions {
+    HttpHeader acceptEncoding;
+    String ifNoneMatch;
+    IfModifiedSince ifModifiedSince;
+    String range;
+    String ifRange;
+
+    static Conditions of(HttpRequest request) {
+      Conditions conditions = new Conditions();
+      for (HttpHeader header : request.getHeaders()) {
+        switch (header.lowercaseName()) {
+          case "accept-encoding" -> conditions.acceptEncoding = header;
+          case "if-none-match" -> conditions.ifNoneMatch = conditions.ifNoneMatch == null
+              ? header.value()
+              : conditions.ifNoneMatch + ", " + header.value();
+          case "if-modified-since" -> {
+            if (header instanceof IfModifiedSince modeled) {
+              conditions.ifModifiedSince = modeled;
+            }
+          }
+          case "range" -> conditions.range = header.value();
+          case "if-range" -> conditions.ifRange = header.value();
+          default -> {
+            // not a header that changes the response
+          }
+        }
+      }
+      return conditions;
+    }
+
+    static HttpHeader acceptEncoding(HttpRequest request) {
+      for (HttpHeader header : request.getHeaders()) {
+        if (header.is("accept-encoding")) {
+          return header;
+        }
+      }
+      return null;
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.ferry.storage;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** The Content-Type the edge sends for a deployed file, chosen by its extension. */
 public final class ContentTypes {
@@ -40,14 +41,43 @@ public final class ContentTypes {
       Map.entry("webm", "video/webm"),
       Map.entry("mp3", "audio/mpeg"));
 
+  /** Text formats that shrink well under gzip and brotli; images, fonts, media and wasm are left alone. */
+  private static final Set<String> COMPRESSIBLE_EXTENSIONS = Set.of(
+      "html", "htm", "css", "js", "mjs", "cjs", "json", "map", "webmanifest", "txt", "xml", "svg");
+
   private ContentTypes() {}
 
   public static String forPath(String path) {
+    String extension = extension(path);
+    return extension == null ? DEFAULT : BY_EXTENSION.getOrDefault(extension, DEFAULT);
+  }
+
+  /** Whether the file is a text format worth storing precompressed, by its extension. */
+  public static boolean isCompressible(String path) {
+    String extension = extension(path);
+    return extension != null && COMPRESSIBLE_EXTENSIONS.contains(extension);
+  }
+
+  /** Whether responses of this content type are text the edge may serve compressed (and so vary by encoding). */
+  public static boolean isCompressibleType(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String type = contentType.toLowerCase(Locale.ROOT);
+    return type.startsWith("text/")
+        || type.startsWith("application/json")
+        || type.startsWith("application/manifest+json")
+        || type.startsWith("application/javascript")
+        || type.startsWith("application/xml")
+        || type.startsWith("image/svg+xml");
+  }
+
+  private static String extension(String path) {
     String name = path.substring(path.lastIndexOf('/') + 1);
     int dot = name.lastIndexOf('.');
     if (dot < 0 || dot == name.length() - 1) {
-      return DEFAULT;
+      return null;
     }
-    return BY_EXTENSION.getOrDefault(name.substring(dot + 1).toLowerCase(Locale.ROOT), DEFAULT);
+    return name.substring(dot + 1).toLowerCase(Locale.ROOT);
   }
 }

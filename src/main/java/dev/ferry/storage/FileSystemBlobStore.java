@@ -89,7 +89,8 @@ public final class FileSystemBlobStore implements BlobStore {
       // A hard link never replaces an existing file, so of two racing writers exactly one wins.
       Files.createLink(target, temp);
     } catch (FileAlreadyExistsException e) {
-      if (!manifest.equals(manifest(deploymentId).orElse(null))) {
+      // A retried publish of the same files is not a conflict, even though its creation time differs.
+      if (!manifest.sameContent(manifest(deploymentId).orElse(null))) {
         throw new FileAlreadyExistsException(target.toString(), null,
             "manifest of deployment " + deploymentId + " already exists with different content");
       }

@@ -1,16 +1,74 @@
 package dev.ferry.storage;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The immutable file list of one deployment: request path (no leading slash, e.g. {@code "index.html"},
  * {@code "assets/app.js"}) to the stored blob.
+ *
+ * <p>Stored as JSON. Fields added later are optional: a manifest written before them reads with them absent
+ * ({@code null}), and fields this version does not know are ignored, so older and newer nodes read each other's
+ * manifests.
+ *
+ * @param createdAt when the manifest was published, ISO-8601 in UTC to the second (e.g.
+ *     {@code "2025-03-01T12:00:00Z"}); {@code null} in manifests written before it existed. The edge sends it as
+ *     every file's {@code Last-Modified}.
  */
-public record Manifest(String deploymentId, Map<String, FileEntry> files) {
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Manifest(String deploymentId, Map<String, FileEntry> files, String createdAt) {
 
-  public record FileEntry(String sha256, long size, String contentType) {}
+  public Manifest(String deploymentId, Map<String, FileEntry> files) {
+    this(deploymentId, files, null);
+  }
+
+  /**
+   * One file: its blob, and optionally precompressed variants of it, each a blob of its own.
+   *
+   * @param gzip the gzip-compressed bytes of the file, or {@code null} when there is none
+   * @param br the brotli-compressed bytes of the file, or {@code null} when there is none
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record FileEntry(String sha256, long size, String contentType, Variant gzip, Variant br) {
+
+    public FileEntry(String sha256, long size, String contentType) {
+      this(sha256, size, contentType, null, null);
+    }
+  }
+
+  /** A precompressed copy of a file: the blob holding the compressed bytes and its size. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Variant(String sha256, long size) {}
 
   public FileEntry file(String path) {
     return files.get(path);
+  }
+
+  /** {@link #createdAt()} as an instant; empty when absent or unreadable. */
+  public Optional<Instant> createdInstant() {
+    if (createdAt == null || createdAt.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(createdAt));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The same manifest with another creation time. */
+  public Manifest withCreatedAt(Instant instant) {
+    return new Manifest(deploymentId, files, instant == null ? null : instant.toString());
+  }
+
+  /** Whether both name the same deployment and files; the creation time is not compared. */
+  public boolean sameContent(Manifest other) {
+    return other != null && deploymentId.equals(other.deploymentId()) && files.equals(other.files());
   }
 }

@@ -8,19 +8,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes a build's output directory: every file once into the blob store under its SHA-256, then the
- * deployment's manifest. The manifest is written last so it never names a blob that is not stored yet.
+ * Publishes a build's output directory: every file once into the blob store under its SHA-256, with gzip and
+ * brotli variants of text files (each a blob of its own, see {@link Precompression}), then the deployment's
+ * manifest with its creation time. The manifest is written last so it never names a blob that is not stored yet.
  */
 public final class Publisher {
 
@@ -29,7 +34,10 @@ public final class Publisher {
 
   private static final Logger log = LoggerFactory.getLogger(Publisher.class);
 
-  /** {@code skipped} lists files left out of the deployment, each with the reason, for the build log. */
+  /**
+   * {@code uploadedBlobs} counts blobs the store did not have yet, precompressed variants included; {@code skipped}
+   * lists files left out of the deployment, each with the reason, for the build log.
+   */
   public record PublishResult(int fileCount, long totalBytes, int uploadedBlobs, List<String> skipped) {}
 
   private Publisher() {}
@@ -41,20 +49,82 @@ public final class Publisher {
   public static PublishResult publish(
       Path outputDir, String deploymentId, BlobStore store, int maxFiles, long maxTotalBytes) throws IOException {
     OutputScan scan = OutputScan.of(outputDir, maxFiles, maxTotalBytes);
+    Uploads uploads = new Uploads(store);
     Map<String, Manifest.FileEntry> entries = new TreeMap<>();
-    Set<String> stored = new HashSet<>();
-    int uploaded = 0;
+    Map<String, Variants> variantsByBlob = new HashMap<>();
     for (OutputScan.Found file : scan.files) {
       String sha256 = Digests.sha256(file.content());
-      if (stored.add(sha256) && !store.hasBlob(sha256)) {
-        store.putBlob(sha256, file.content());
-        uploaded++;
+      uploads.put(sha256, file.content());
+      Variants variants = Variants.NONE;
+      if (Precompression.worthCompressing(file.path(), file.size())) {
+        variants = variantsByBlob.get(sha256);
+        if (variants == null) {
+          variants = precompress(file, sha256, uploads);
+          variantsByBlob.put(sha256, variants);
+        }
       }
-      entries.put(file.path(), new Manifest.FileEntry(sha256, file.size(), ContentTypes.forPath(file.path())));
+      entries.put(file.path(), new Manifest.FileEntry(
+          sha256, file.size(), ContentTypes.forPath(file.path()), variants.gzip(), variants.br()));
     }
-    store.putManifest(deploymentId, new Manifest(deploymentId, entries));
+    Instant createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    store.putManifest(deploymentId, new Manifest(deploymentId, entries).withCreatedAt(createdAt));
     scan.skipped.forEach(reason -> log.warn("deployment {}: skipped {}", deploymentId, reason));
-    return new PublishResult(entries.size(), scan.totalBytes, uploaded, List.copyOf(scan.skipped));
+    return new PublishResult(entries.size(), scan.totalBytes, uploads.count, List.copyOf(scan.skipped));
+  }
+
+  /** Stores the gzip and brotli variants of a text file that are worth keeping, each as a blob of its own. */
+  private static Variants precompress(OutputScan.Found file, String sha256, Uploads uploads) throws IOException {
+    byte[] content = Files.readAllBytes(file.content());
+    if (!Digests.sha256(content).equals(sha256)) {
+      throw new IOException(file.path() + " changed while it was being published");
+    }
+    Manifest.Variant gzip = storeVariant(Precompression.gzip(content), uploads);
+    Manifest.Variant br = storeVariant(Precompression.brotli(content), uploads);
+    return new Variants(gzip, br);
+  }
+
+  private static Manifest.Variant storeVariant(Optional<byte[]> compressed, Uploads uploads) throws IOException {
+    if (compressed.isEmpty()) {
+      return null;
+    }
+    byte[] bytes = compressed.get();
+    String sha256 = Digests.sha256(bytes);
+    if (!uploads.has(sha256)) {
+      Path staged = Files.createTempFile("ferry-variant-", ".tmp");
+      try {
+        Files.write(staged, bytes);
+        uploads.put(sha256, staged);
+      } finally {
+        Files.deleteIfExists(staged);
+      }
+    }
+    return new Manifest.Variant(sha256, bytes.length);
+  }
+
+  private record Variants(Manifest.Variant gzip, Manifest.Variant br) {
+    static final Variants NONE = new Variants(null, null);
+  }
+
+  /** Puts each blob at most once per publish, and only when the store does not have it yet. */
+  private static final class Uploads {
+    private final BlobStore store;
+    private final Set<String> seen = new HashSet<>();
+    private int count;
+
+    Uploads(BlobStore store) {
+      this.store = store;
+    }
+
+    boolean has(String sha256) {
+      return seen.contains(sha256);
+    }
+
+    void put(String sha256, Path content) throws IOException {
+      if (seen.add(sha256) && !store.hasBlob(sha256)) {
+        store.putBlob(sha256, content);
+        count++;
+      }
+    }
   }
 
   /** Walks the output, following symbolic links only while they stay inside it. */

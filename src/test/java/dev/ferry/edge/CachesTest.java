@@ -56,6 +56,50 @@ class CachesTest {
     assertEquals(2, cache.size());
   }
 
+  @Test
+  void lruCacheEvictsDownToItsLowWaterMarkOldestFirst() throws Exception {
+    LruCache<String, String> cache = new LruCache<>(100, 0.5);
+    for (int i = 0; i < 10; i++) {
+      cache.put("k" + i, "v" + i, 10);
+      Thread.sleep(1);
+    }
+    cache.get("k0"); // the oldest becomes the newest
+    cache.put("k10", "v10", 10); // 110 > 100: evict down to 50
+
+    assertEquals(50, cache.totalWeight());
+    assertEquals("v0", cache.get("k0"));
+    assertEquals("v10", cache.get("k10"));
+    for (int i = 1; i <= 6; i++) {
+      assertEquals(null, cache.get("k" + i), "k" + i);
+    }
+    assertEquals("v7", cache.get("k7"));
+  }
+
+  @Test
+  void lruCacheKeepsTheFirstValueAndItsBoundUnderConcurrentInserts() throws Exception {
+    LruCache<Integer, Integer> cache = new LruCache<>(1000, 0.9);
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      int offset = t;
+      threads[t] = new Thread(() -> {
+        for (int i = 0; i < 20_000; i++) {
+          int key = (i * 7 + offset) % 5000;
+          cache.put(key, key, 3);
+          Integer value = cache.get(key);
+          if (value != null && value != key) {
+            throw new AssertionError("wrong value for " + key);
+          }
+        }
+      });
+      threads[t].start();
+    }
+    for (Thread thread : threads) {
+      thread.join(30_000);
+    }
+    assertTrue(cache.totalWeight() <= 1000, String.valueOf(cache.totalWeight()));
+    assertEquals(cache.size() * 3L, cache.totalWeight());
+  }
+
   private static void load(ManifestCache cache, String id) throws Exception {
     assertEquals(id, cache.manifest(id).toCompletableFuture().get().orElseThrow().deploymentId());
   }

@@ -33,20 +33,24 @@ final class RawHttp {
     }
   }
 
-  static Response send(int port, String method, String target, String host) throws IOException {
-    String request = method + " " + target + " HTTP/1.1\r\n"
-        + "Host: " + host + "\r\n"
-        + "Connection: close\r\n\r\n";
+  /** @param headerLines further request headers, each a whole line without CRLF, e.g. {@code "Range: bytes=0-9"} */
+  static Response send(int port, String method, String target, String host, String... headerLines)
+      throws IOException {
+    StringBuilder request = new StringBuilder(method + " " + target + " HTTP/1.1\r\n" + "Host: " + host + "\r\n");
+    for (String line : headerLines) {
+      request.append(line).append("\r\n");
+    }
+    request.append("Connection: close\r\n\r\n");
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+      out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       return parse(socket.getInputStream().readAllBytes());
     }
   }
 
-  private static Response parse(byte[] raw) {
+  static Response parse(byte[] raw) {
     int headerEnd = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
     if (headerEnd < 0) {
       throw new IllegalStateException("Incomplete response: " + new String(raw, StandardCharsets.ISO_8859_1));

@@ -89,6 +89,8 @@ public final class FerryProcess implements AutoCloseable {
     env.put("FERRY_CLUSTER_PORT", Integer.toString(clusterPort));
     env.put("FERRY_API_INTERFACE", "127.0.0.1");
     env.put("FERRY_EDGE_INTERFACE", "127.0.0.1");
+    // A fresh port per start: the default 8443 would clash between nodes (and with anything else on the machine).
+    env.put("FERRY_EDGE_TLS_PORT", Integer.toString(freePort()));
     env.putAll(extraEnv);
     return builder;
   }

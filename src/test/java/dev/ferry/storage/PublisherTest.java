@@ -1,19 +1,28 @@
 package dev.ferry.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.storage.Publisher.PublishResult;
+import com.aayushatharva.brotli4j.decoder.Decoder;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Random;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,6 +174,88 @@ class PublisherTest {
         () -> Publisher.publish(output.resolve("dist"), "dpl1", store));
 
     assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+  }
+
+  @Test
+  void storesGzipAndBrotliVariantsOfCompressibleTextAsBlobsOfTheirOwn() throws Exception {
+    String page = "<p>Ferry serves this paragraph again and again.</p>\n".repeat(100);
+    write("index.html", page);
+    write("assets/app.js", "console.log('hello from a bundle');\n".repeat(60));
+
+    PublishResult result = Publisher.publish(output, "dpl1", store);
+
+    Manifest manifest = store.manifest("dpl1").orElseThrow();
+    Manifest.FileEntry html = manifest.file("index.html");
+    assertNotNull(html.gzip());
+    assertNotNull(html.br());
+    assertTrue(Precompression.brotliAvailable(), "brotli4j's native encoder should load on linux x86_64");
+    byte[] original = page.getBytes(StandardCharsets.UTF_8);
+    assertArrayEquals(original, gunzip(blob(html.gzip())));
+    assertArrayEquals(original, Decoder.decompress(blob(html.br())).getDecompressedData());
+    assertEquals(blob(html.gzip()).length, html.gzip().size());
+    assertEquals(blob(html.br()).length, html.br().size());
+    assertTrue(html.br().size() < html.gzip().size(), "brotli 11 beats gzip 9 on text");
+    assertNotNull(manifest.file("assets/app.js").gzip());
+    assertEquals(6, result.uploadedBlobs(), "two files and two variants of each");
+  }
+
+  @Test
+  void leavesSmallBinaryAndIncompressibleFilesWithoutVariants() throws Exception {
+    write("small.css", "body{color:red}".repeat(60)); // 900 bytes: under the threshold
+    byte[] noise = new byte[8192];
+    new Random(7).nextBytes(noise);
+    Files.write(output.resolve("photo.png"), "png ".repeat(2048).getBytes(StandardCharsets.UTF_8));
+    Files.write(output.resolve("noise.js"), noise); // random bytes do not shrink by 10%
+
+    Publisher.publish(output, "dpl1", store);
+
+    Manifest manifest = store.manifest("dpl1").orElseThrow();
+    for (String path : List.of("small.css", "photo.png", "noise.js")) {
+      assertNull(manifest.file(path).gzip(), path);
+      assertNull(manifest.file(path).br(), path);
+    }
+  }
+
+  @Test
+  void identicalTextFilesShareTheirVariants() throws Exception {
+    String text = "same words, same words, same words\n".repeat(50);
+    write("a.txt", text);
+    write("b/a.txt", text);
+
+    PublishResult result = Publisher.publish(output, "dpl1", store);
+
+    Manifest manifest = store.manifest("dpl1").orElseThrow();
+    assertEquals(manifest.file("a.txt"), manifest.file("b/a.txt"));
+    assertEquals(3, result.uploadedBlobs());
+  }
+
+  @Test
+  void recordsWhenTheManifestWasCreatedAndARetryKeepsTheFirstTime() throws Exception {
+    write("index.html", "<h1>home</h1>");
+    Instant before = Instant.now().minusSeconds(1);
+
+    Publisher.publish(output, "dpl1", store);
+    Manifest first = store.manifest("dpl1").orElseThrow();
+    Instant created = first.createdInstant().orElseThrow();
+    assertFalse(created.isBefore(before.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+    assertFalse(created.isAfter(Instant.now()));
+    assertEquals(0, created.getNano(), "second precision, as Last-Modified has");
+
+    Thread.sleep(Duration.ofMillis(1100).toMillis());
+    Publisher.publish(output, "dpl1", store);
+    assertEquals(first, store.manifest("dpl1").orElseThrow());
+  }
+
+  private byte[] blob(Manifest.Variant variant) throws IOException {
+    try (InputStream in = store.openBlob(variant.sha256())) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static byte[] gunzip(byte[] compressed) throws IOException {
+    try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(compressed))) {
+      return in.readAllBytes();
+    }
   }
 
   private void write(String path, String content) throws IOException {
