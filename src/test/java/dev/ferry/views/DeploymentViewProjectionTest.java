@@ -82,7 +82,7 @@ class DeploymentViewProjectionTest {
     assertState("DEPLOYING", T0.plusSeconds(4));
 
     journal.append("dpl_1", new Deployment.DeploymentReady("prj_1", "blog", Deployment.PRODUCTION, 1, "vite", 3,
-        300, T0.plusSeconds(5)));
+        300, null, T0.plusSeconds(5)));
     assertState("READY", T0.plusSeconds(5));
   }
 
@@ -93,7 +93,7 @@ class DeploymentViewProjectionTest {
     journal.append("dpl_1", new Deployment.BuildStarted("w1", T0.plusSeconds(60), 1, T0.plusSeconds(1)));
     journal.append("dpl_1", new Deployment.DeploymentFailed("prj_1", "npm ERR!", T0.plusSeconds(2)));
     journal.append("dpl_2", new Deployment.DeploymentCanceled("prj_1", Initiator.user("usr_alice"),
-        T0.plusSeconds(3)));
+        null, T0.plusSeconds(3)));
 
     run(() -> {
       assertEquals("ERROR", deployment("dpl_1").get("state"));
