@@ -56,7 +56,7 @@ class BuildVariablesTest {
   @Test
   void aProjectWithoutVariablesNeedsNoKey() throws BuildFailure {
     Project.State project = new Project.State(PROJECT_ID, Project.Status.ACTIVE, "app", "usr_a", null, 0, null,
-        List.of(), true, Instant.now(), Instant.now(), null, List.of());
+        List.of(), true, Instant.now(), Instant.now(), null, List.of(), List.of(), java.util.Map.of());
 
     assertSame(BuildVariables.NONE, BuildVariables.of(SECRETS, project, "production"));
   }
@@ -102,7 +102,7 @@ class BuildVariablesTest {
 
   private Project.State project() {
     return new Project.State(PROJECT_ID, Project.Status.ACTIVE, "app", "usr_a", null, 0, null, List.of(), true,
-        Instant.now(), Instant.now(), DATA_KEY, List.copyOf(envVars));
+        Instant.now(), Instant.now(), DATA_KEY, List.copyOf(envVars), List.of(), java.util.Map.of());
   }
 
   private static byte[] randomKey() {
