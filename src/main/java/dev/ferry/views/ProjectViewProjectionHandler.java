@@ -3,6 +3,7 @@ package dev.ferry.views;
 import dev.ferry.db.PlainJdbcSession;
 import dev.ferry.db.Projections;
 import dev.ferry.db.Sql;
+import dev.ferry.git.RepositoryKey;
 import dev.ferry.project.Project;
 import dev.ferry.project.ProjectSettings;
 import java.sql.Connection;
@@ -24,17 +25,19 @@ public final class ProjectViewProjectionHandler
       Sql.update(connection, "DELETE FROM projects WHERE id = ?", projectId);
       Sql.update(connection,
           "INSERT INTO projects (id, name, owner, git_repo_url, git_branch, root_directory, framework, "
-              + "install_command, build_command, output_directory, created_at, updated_at) "
-              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              + "install_command, build_command, output_directory, created_at, updated_at, repo_key) "
+              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           projectId, created.name(), created.owner(), s.gitRepoUrl(), s.gitBranch(), s.rootDirectory(),
-          s.framework(), s.installCommand(), s.buildCommand(), s.outputDirectory(), created.at(), created.at());
+          s.framework(), s.installCommand(), s.buildCommand(), s.outputDirectory(), created.at(), created.at(),
+          repoKey(s));
     } else if (event instanceof Project.SettingsChanged changed) {
       ProjectSettings s = changed.settings();
       Sql.update(connection,
           "UPDATE projects SET git_repo_url = ?, git_branch = ?, root_directory = ?, framework = ?, "
-              + "install_command = ?, build_command = ?, output_directory = ?, updated_at = ? WHERE id = ?",
+              + "install_command = ?, build_command = ?, output_directory = ?, updated_at = ?, repo_key = ? "
+              + "WHERE id = ?",
           s.gitRepoUrl(), s.gitBranch(), s.rootDirectory(), s.framework(), s.installCommand(), s.buildCommand(),
-          s.outputDirectory(), changed.at(), projectId);
+          s.outputDirectory(), changed.at(), repoKey(s), projectId);
     } else if (event instanceof Project.ProductionPromoted promoted) {
       Sql.update(connection, "UPDATE projects SET production_deployment_id = ?, updated_at = ? WHERE id = ?",
           promoted.deploymentId(), promoted.at(), projectId);
@@ -42,5 +45,10 @@ public final class ProjectViewProjectionHandler
       Sql.update(connection, "UPDATE projects SET deleted = TRUE, updated_at = ? WHERE id = ?", deleted.at(),
           projectId);
     }
+  }
+
+  /** What webhooks look projects up by (see {@link RepositoryKey}). */
+  private static String repoKey(ProjectSettings settings) {
+    return settings == null ? null : RepositoryKey.of(settings.gitRepoUrl()).orElse(null);
   }
 }

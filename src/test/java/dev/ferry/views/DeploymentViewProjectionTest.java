@@ -4,6 +4,7 @@ import static dev.ferry.testing.ProjectionTests.column;
 import static dev.ferry.testing.ProjectionTests.instant;
 import static dev.ferry.testing.ProjectionTests.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.ferry.common.Initiator;
 import dev.ferry.db.Database;
@@ -62,7 +63,17 @@ class DeploymentViewProjectionTest {
       assertEquals(T0, instant(first.get("updated_at")));
       assertEquals(2L, deployment("dpl_2").get("number"));
       assertEquals("preview", deployment("dpl_2").get("target"));
+      assertNull(first.get("branch"), "a ref that is not known to be a branch");
     });
+  }
+
+  @Test
+  void aDeploymentOfABranchRecordsTheBranch() {
+    journal.append("dpl_1", new Deployment.DeploymentQueued("dpl_1", "prj_1", "blog", 1, Deployment.PREVIEW,
+        Deployment.Source.commit("feature/login", "6113728f27ae82c7b1a177c8d03f9e96e0adf246", "Initial commit",
+            "Codertocat <octocat@example.com>"), null, Initiator.user("usr_alice"), T0));
+
+    run(() -> assertEquals("feature/login", deployment("dpl_1").get("branch")));
   }
 
   @Test

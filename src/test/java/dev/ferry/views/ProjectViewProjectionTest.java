@@ -75,7 +75,20 @@ class ProjectViewProjectionTest {
       assertEquals(false, row.get("deleted"));
       assertEquals(T0, instant(row.get("created_at")));
       assertEquals(T0, instant(row.get("updated_at")));
+      assertEquals("github.com/acme/blog", row.get("repo_key"), "what webhooks look the project up by");
     });
+  }
+
+  @Test
+  void theRepositoryKeyFollowsTheRepositoryUrl() {
+    journal.append("prj_1", created("blog", T0));
+    journal.append("prj_1", new Project.SettingsChanged(new ProjectSettings("git@github.com:Acme/Web.git", "main",
+        null, null, null, null, null), ALICE, T0.plusSeconds(60)));
+    run(() -> assertEquals("github.com/acme/web", project("prj_1").get("repo_key")));
+
+    journal.append("prj_1", new Project.SettingsChanged(new ProjectSettings(null, "main", null, null, null, null,
+        null), ALICE, T0.plusSeconds(120)));
+    run(() -> assertNull(project("prj_1").get("repo_key")));
   }
 
   @Test
