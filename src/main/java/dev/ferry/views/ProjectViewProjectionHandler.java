@@ -47,6 +47,26 @@ public final class ProjectViewProjectionHandler
     }
   }
 
+  /**
+   * Fills in the repository key of rows written before the key existed (the projection does not replay them).
+   * Conditional on the URL, so a change the projection writes meanwhile is not overwritten.
+   */
+  public static int backfillRepositoryKeys(javax.sql.DataSource dataSource) throws SQLException {
+    var rows = Sql.query(dataSource,
+        "SELECT id, git_repo_url FROM projects WHERE repo_key IS NULL AND git_repo_url IS NOT NULL",
+        row -> new String[] {row.getString(1), row.getString(2)});
+    int updated = 0;
+    for (String[] row : rows) {
+      String key = RepositoryKey.of(row[1]).orElse(null);
+      if (key != null) {
+        updated += Sql.update(dataSource,
+            "UPDATE projects SET repo_key = ? WHERE id = ? AND repo_key IS NULL AND git_repo_url = ?", key, row[0],
+            row[1]);
+      }
+    }
+    return updated;
+  }
+
   /** What webhooks look projects up by (see {@link RepositoryKey}). */
   private static String repoKey(ProjectSettings settings) {
     return settings == null ? null : RepositoryKey.of(settings.gitRepoUrl()).orElse(null);

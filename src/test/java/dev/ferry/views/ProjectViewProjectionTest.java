@@ -92,6 +92,20 @@ class ProjectViewProjectionTest {
   }
 
   @Test
+  void rowsWrittenBeforeRepositoryKeysExistedGetOne() throws Exception {
+    dev.ferry.db.Sql.update(database.dataSource(), "INSERT INTO projects (id, name, owner, git_repo_url, git_branch, "
+        + "created_at, updated_at) VALUES ('prj_old', 'old', 'usr_alice', 'https://github.com/Acme/Old.git', 'main', "
+        + "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+    dev.ferry.db.Sql.update(database.dataSource(), "INSERT INTO projects (id, name, owner, created_at, updated_at) "
+        + "VALUES ('prj_none', 'none', 'usr_alice', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+
+    assertEquals(1, ProjectViewProjectionHandler.backfillRepositoryKeys(database.dataSource()));
+    assertEquals("github.com/acme/old", project("prj_old").get("repo_key"));
+    assertNull(project("prj_none").get("repo_key"));
+    assertEquals(0, ProjectViewProjectionHandler.backfillRepositoryKeys(database.dataSource()));
+  }
+
+  @Test
   void settingsChangedUpdatesTheSettings() {
     journal.append("prj_1", created("blog", T0));
     journal.append("prj_1", new Project.SettingsChanged(OTHER_SETTINGS, ALICE, T0.plusSeconds(60)));
