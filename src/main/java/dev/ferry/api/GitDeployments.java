@@ -76,6 +76,11 @@ final class GitDeployments {
           return pushOwner.thenCompose(owner -> owner.equals(deploymentId)
               ? create(project, deploymentId, target, source, initiator)
                   .thenApply(created -> new Outcome(project, deploymentId, target, source.branch(), "created"))
+                  // The same delivery twice at once: the other one created it a moment ago.
+                  .exceptionallyCompose(failure -> rejectionStatus(failure) == 409
+                      ? CompletableFuture.completedFuture(
+                          new Outcome(project, deploymentId, target, source.branch(), "redelivery"))
+                      : CompletableFuture.failedFuture(failure))
               : CompletableFuture.completedFuture(new Outcome(project, owner, target, source.branch(), "duplicate")));
         }));
   }

@@ -208,6 +208,30 @@ class GitHubWebhookRoutesTest {
   }
 
   @Test
+  void theSameDeliveryTwiceAtOnceMakesOneDeployment() throws Exception {
+    TestProject project = project("master");
+    String delivery = UUID.randomUUID().toString();
+    String body = GitHubPayloads.write(payload("push-branch.json", project));
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      answers.add(http.sendAsync(HttpRequest.newBuilder(uri("/api/v1/webhooks/github"))
+          .header("Content-Type", "application/json")
+          .header("X-GitHub-Event", "push")
+          .header("X-GitHub-Delivery", delivery)
+          .header(WebhookSignature.HEADER, WebhookSignature.sign(SECRET, bytes(body)))
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (var answer : answers) {
+      HttpResponse<String> response = answer.get(20, TimeUnit.SECONDS);
+      assertEquals(202, response.statusCode(), response.body());
+      ids.add(single(json(response)).get("deploymentId").asText());
+    }
+    assertEquals(1, ids.size(), ids.toString());
+    assertEquals(Deployment.Status.QUEUED, deployment(ids.iterator().next()).status());
+  }
+
+  @Test
   void everyProjectThatBuildsTheRepositoryDeploysWhicheverUrlFormItWasGiven() throws Exception {
     String repository = "acme/shared-" + counter.incrementAndGet();
     TestProject https = project("master", "https://github.com/" + repository + ".git");
@@ -335,6 +359,22 @@ class GitHubWebhookRoutesTest {
     List<Object> events = PersistenceTestKit.create(kit.system()).persistedInStorage("Deployment|" + older);
     assertTrue(events.stream().anyMatch(e -> e instanceof Deployment.DeploymentCanceled canceled
         && newer.equals(canceled.supersededBy())), events.toString());
+  }
+
+  // Deploy hooks
+
+  @Test
+  void aDeployHookUrlThatIsMalformedOrUnknownIsNotFound() throws Exception {
+    TestProject project = project("main");
+    String secret = "A".repeat(43);
+    for (String token : List.of("nothing", project.id() + ".dh_aaaaaaaaaaaaaaaa", project.id()
+        + ".dh_aaaaaaaaaaaaaaaa." + secret, "prj_missing.dh_aaaaaaaaaaaaaaaa." + secret,
+        project.id() + ".dh_aaaaaaaaaaaaaaaa." + secret + ".extra")) {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/v1/hooks/deploy/" + token))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertProblem(response, 404, "Deploy hook not found");
+    }
+    assertEquals(0, project.state().deploymentCount());
   }
 
   // Transport
