@@ -17,7 +17,9 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import org.apache.pekko.Done;
+import org.apache.pekko.http.javadsl.model.Host;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -63,12 +65,13 @@ public final class DeployHookRoutes extends AllDirectives {
   }
 
   /** Where this request reached the API ({@code http://host:port}): the hook URL is given on the same address. */
-  private static String origin(org.apache.pekko.http.javadsl.model.Uri uri) {
+  private static String origin(Uri uri) {
     String scheme = uri.scheme().isEmpty() ? "http" : uri.scheme();
-    org.apache.pekko.http.javadsl.model.Host host = uri.host();
+    Host host = uri.host();
+    String address = host.address().contains(":") ? "[" + host.address() + "]" : host.address();
     int port = uri.port();
     boolean defaultPort = port == 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
-    return scheme + "://" + host.address() + (defaultPort ? "" : ":" + port);
+    return scheme + "://" + address + (defaultPort ? "" : ":" + port);
   }
 
   private CompletionStage<HttpResponse> create(Principal principal, String project, String text, String origin) {

@@ -9,11 +9,15 @@ import dev.ferry.common.Initiator;
 import dev.ferry.db.Sql;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.project.Project;
+import dev.ferry.project.ProjectCredentials;
 import dev.ferry.project.ProjectSettings;
+import dev.ferry.secrets.SecretBoxException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -123,7 +127,7 @@ public final class ProjectRoutes extends AllDirectives {
         body.error("name", "A project's name cannot be changed");
       }
       ProjectSettings settings = settings(body, current.settings());
-      java.util.Map<String, Optional<String>> credentials = new java.util.LinkedHashMap<>();
+      Map<String, Optional<String>> credentials = new LinkedHashMap<>();
       for (String credential : List.of(Project.GIT_ACCESS_TOKEN, Project.GITHUB_WEBHOOK_SECRET)) {
         if (body.has(credential)) {
           Optional<String> value = body.string(credential, MAX_CREDENTIAL).filter(v -> !v.isEmpty());
@@ -158,8 +162,8 @@ public final class ProjectRoutes extends AllDirectives {
           + "one when a node starts");
     }
     try {
-      return dev.ferry.project.ProjectCredentials.seal(context.secrets(), project, credential, value);
-    } catch (dev.ferry.secrets.SecretBoxException e) {
+      return ProjectCredentials.seal(context.secrets(), project, credential, value);
+    } catch (SecretBoxException e) {
       throw new ApiException(500, "The project's data key cannot be unwrapped: the master key that wrapped it is "
           + "not configured on this node");
     }
@@ -362,6 +366,6 @@ public final class ProjectRoutes extends AllDirectives {
         null,
         List.of(),
         List.of(),
-        java.util.Map.of());
+        Map.of());
   }
 }

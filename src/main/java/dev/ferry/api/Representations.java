@@ -7,6 +7,7 @@ import dev.ferry.project.Project;
 import dev.ferry.project.ProjectSettings;
 import dev.ferry.routing.Hosts;
 import java.util.List;
+import java.util.Locale;
 
 /** The API's JSON shapes of projects, environment variables and deployments, exactly as API.md names their fields. */
 public final class Representations {
@@ -68,7 +69,7 @@ public final class Representations {
     json.put("state", deployment.status().name());
     json.put("target", deployment.target());
     if (deployment.initiator() != null) {
-      json.put("initiator", deployment.initiator().kind().name().toLowerCase(java.util.Locale.ROOT));
+      json.put("initiator", deployment.initiator().kind().name().toLowerCase(Locale.ROOT));
     }
     Deployment.Source source = deployment.source();
     ObjectNode sourceJson = json.putObject("source");

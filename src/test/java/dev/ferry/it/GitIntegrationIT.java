@@ -169,6 +169,8 @@ class GitIntegrationIT {
     assertTrue(patched.json().get("gitAccessTokenSet").asBoolean());
     assertFalse(patched.body().contains("ghp_not_a_real_token"), patched.body());
     assertFalse(client.get("/api/v1/projects/gitsite").body().contains("ghp_not_a_real_token"));
+    assertFalse(node.log().contains("ghp_not_a_real_token"), "the token is not logged");
+    assertFalse(node.log().contains(SECRET), "nor the webhook secret");
   }
 
   /** GitHub's example push, moved to this repository, branch and commit. */
