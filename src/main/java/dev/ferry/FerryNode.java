@@ -94,6 +94,10 @@ public final class FerryNode implements AutoCloseable {
     Files.createDirectories(settings.dataDir());
     Database database = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), 10);
     database.migrate();
+    int keyed = ProjectViewProjectionHandler.backfillRepositoryKeys(database.dataSource());
+    if (keyed > 0) {
+      log.info("Added the repository key of {} projects (webhooks find them by it)", keyed);
+    }
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ferry", config);
     Cluster cluster = Cluster.get(system);

@@ -26,7 +26,15 @@ public record FerrySettings(
     String masterKey,
     List<String> corsOrigins,
     RateLimits rateLimits,
-    List<String> retiredMasterKeys) {
+    List<String> retiredMasterKeys,
+    long maxRepositoryBytes,
+    GitHub github) {
+
+  /**
+   * {@code webhookSecret}: the installation-wide secret of GitHub webhooks (empty: only projects' own secrets);
+   * {@code maxPayloadBytes}: the largest delivery accepted (GitHub caps them at 25 MiB).
+   */
+  public record GitHub(String webhookSecret, long maxPayloadBytes) {}
 
   public record Auth(boolean signupEnabled, String adminEmail, String adminPassword, Duration accessTokenTtl,
       Duration refreshLifetime, String jwtKey, boolean secureCookies) {}
@@ -80,7 +88,11 @@ public record FerrySettings(
             ferry.getInt("rate-limits.auth-per-address-per-minute"),
             ferry.getInt("rate-limits.auth-per-account-per-minute"),
             ferry.getInt("rate-limits.api-per-principal-per-minute")),
-        commaSeparated(ferry.getString("secrets.retired-master-keys")));
+        commaSeparated(ferry.getString("secrets.retired-master-keys")),
+        ferry.getBytes("git.max-repository-size"),
+        new GitHub(
+            ferry.getString("github.webhook-secret"),
+            ferry.getBytes("github.max-payload-size")));
   }
 
   private static List<String> commaSeparated(String value) {

@@ -44,6 +44,8 @@ public final class ApiServer extends AllDirectives {
         // Before ProjectRoutes, which authenticates every /projects request before matching the rest of the path.
         new EnvRoutes(context, support).route(),
         new AuditRoutes(context, support).route(),
+        new DeployHookRoutes(context, support).route(),
+        new GitHubWebhookRoutes(context, support).route(),
         new ProjectRoutes(context, support).route(),
         new DeploymentRoutes(context, support).route())));
     Cors cors = new Cors(context.settings().corsOrigins());

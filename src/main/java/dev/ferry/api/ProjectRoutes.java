@@ -9,11 +9,15 @@ import dev.ferry.common.Initiator;
 import dev.ferry.db.Sql;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.project.Project;
+import dev.ferry.project.ProjectCredentials;
 import dev.ferry.project.ProjectSettings;
+import dev.ferry.secrets.SecretBoxException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +36,11 @@ public final class ProjectRoutes extends AllDirectives {
   private static final Set<String> PROJECT_FIELDS = Set.of("name", "gitRepoUrl", "gitBranch", "rootDirectory",
       "framework", "installCommand", "buildCommand", "outputDirectory");
   private static final Set<String> DEPLOY_FIELDS = Set.of("ref", "target", "files");
+  /** PATCH also takes the write-only credentials: they are sealed here and never shown again. */
+  private static final Set<String> UPDATE_FIELDS = Set.of("name", "gitRepoUrl", "gitBranch", "rootDirectory",
+      "framework", "installCommand", "buildCommand", "outputDirectory", Project.GIT_ACCESS_TOKEN,
+      Project.GITHUB_WEBHOOK_SECRET);
+  private static final int MAX_CREDENTIAL = 4096;
 
   private final ApiContext context;
   private final RequestSupport support;
@@ -107,20 +116,57 @@ public final class ProjectRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> get(Principal principal, String project) {
-    return support.project(project, principal).thenApply(p -> Responses.json(200, representations.project(p)));
+    return support.project(project, principal)
+        .thenApply(p -> Responses.json(200, representations.projectWithCredentials(p)));
   }
 
   private CompletionStage<HttpResponse> update(Principal principal, String project, String text) {
-    JsonBody body = JsonBody.parse(text, PROJECT_FIELDS);
+    JsonBody body = JsonBody.parse(text, UPDATE_FIELDS);
     return support.project(project, principal).thenCompose(current -> {
       if (body.has("name") && !current.name().equals(body.string("name", 63).orElse(null))) {
         body.error("name", "A project's name cannot be changed");
       }
       ProjectSettings settings = settings(body, current.settings());
+      Map<String, Optional<String>> credentials = new LinkedHashMap<>();
+      for (String credential : List.of(Project.GIT_ACCESS_TOKEN, Project.GITHUB_WEBHOOK_SECRET)) {
+        if (body.has(credential)) {
+          Optional<String> value = body.string(credential, MAX_CREDENTIAL).filter(v -> !v.isEmpty());
+          if (value.isPresent() && (value.get().isBlank() || value.get().indexOf('\0') >= 0)) {
+            body.error(credential, "Must not be blank or hold NUL characters");
+          }
+          credentials.put(credential, value);
+        }
+      }
       body.validate();
-      return context.<Project.State>askProject(current.id(),
-          replyTo -> new Project.ChangeSettings(settings, principal.initiator(), replyTo));
-    }).thenApply(p -> Responses.json(200, representations.project(p)));
+      Initiator initiator = principal.initiator();
+      boolean settingsChanged = !settings.equals(current.settings())
+          || PROJECT_FIELDS.stream().anyMatch(f -> !f.equals("name") && body.has(f));
+      CompletionStage<Project.State> changed = settingsChanged
+          ? context.<Project.State>askProject(current.id(),
+              replyTo -> new Project.ChangeSettings(settings, initiator, replyTo))
+          : CompletableFuture.completedFuture(current);
+      for (var credential : credentials.entrySet()) {
+        changed = changed.thenCompose(state -> {
+          String sealed = credential.getValue().map(value -> seal(state, credential.getKey(), value)).orElse(null);
+          return context.<Project.State>askProject(current.id(),
+              replyTo -> new Project.SetCredential(credential.getKey(), sealed, initiator, replyTo));
+        });
+      }
+      return changed;
+    }).thenApply(p -> Responses.json(200, representations.projectWithCredentials(p)));
+  }
+
+  private String seal(Project.State project, String credential, String value) {
+    if (project.dataKey() == null) {
+      throw new ApiException(409, "The project has no data key yet: it was created before secrets existed and gets "
+          + "one when a node starts");
+    }
+    try {
+      return ProjectCredentials.seal(context.secrets(), project, credential, value);
+    } catch (SecretBoxException e) {
+      throw new ApiException(500, "The project's data key cannot be unwrapped: the master key that wrapped it is "
+          + "not configured on this node");
+    }
   }
 
   private CompletionStage<HttpResponse> delete(Principal principal, String project) {
@@ -197,8 +243,15 @@ public final class ProjectRoutes extends AllDirectives {
               replyTo -> new Project.RequestDeployment(deploymentId, resolvedTarget, initiator, replyTo))
           .thenCompose(ticket -> context.<Deployment.State>askDeployment(deploymentId,
               replyTo -> new Deployment.Create(ticket.projectId(), ticket.projectName(), ticket.number(),
-                  resolvedTarget, Deployment.Source.git(resolvedRef), ticket.settings(), initiator, replyTo)));
+                  resolvedTarget, source(ref, branch), ticket.settings(), initiator, replyTo)));
     }).thenApply(deployment -> Responses.json(202, representations.deployment(deployment, List.of())));
+  }
+
+  /** Without a ref the production branch is built, and the deployment belongs to that branch (its alias). */
+  private static Deployment.Source source(Optional<String> ref, String productionBranch) {
+    return ref.isEmpty() || ref.get().equals(productionBranch)
+        ? Deployment.Source.branch(productionBranch)
+        : Deployment.Source.git(ref.get());
   }
 
   private CompletionStage<HttpResponse> deployments(Principal principal, String project, Optional<String> target, Optional<String> state,
@@ -311,6 +364,8 @@ public final class ProjectRoutes extends AllDirectives {
         Sql.instant(row, "created_at"),
         Sql.instant(row, "updated_at"),
         null,
-        List.of());
+        List.of(),
+        List.of(),
+        Map.of());
   }
 }

@@ -7,6 +7,7 @@ import dev.ferry.project.Project;
 import dev.ferry.project.ProjectSettings;
 import dev.ferry.routing.Hosts;
 import java.util.List;
+import java.util.Locale;
 
 /** The API's JSON shapes of projects, environment variables and deployments, exactly as API.md names their fields. */
 public final class Representations {
@@ -37,6 +38,14 @@ public final class Representations {
     return json;
   }
 
+  /** A single project also says which write-only credentials are set (never their values). */
+  public ObjectNode projectWithCredentials(Project.State project) {
+    ObjectNode json = project(project);
+    json.put("gitAccessTokenSet", project.credential(Project.GIT_ACCESS_TOKEN).isPresent());
+    json.put("githubWebhookSecretSet", project.credential(Project.GITHUB_WEBHOOK_SECRET).isPresent());
+    return json;
+  }
+
   /** Lists show no value; a single plain variable shows {@code value}; a secret's value is never shown. */
   public ObjectNode envVar(EnvVar envVar, String value) {
     ObjectNode json = Json.object();
@@ -59,10 +68,14 @@ public final class Representations {
     json.put("projectId", deployment.projectId());
     json.put("state", deployment.status().name());
     json.put("target", deployment.target());
+    if (deployment.initiator() != null) {
+      json.put("initiator", deployment.initiator().kind().name().toLowerCase(Locale.ROOT));
+    }
     Deployment.Source source = deployment.source();
     ObjectNode sourceJson = json.putObject("source");
     sourceJson.put("type", source.type());
     putIfPresent(sourceJson, "ref", source.ref());
+    putIfPresent(sourceJson, "branch", source.branch());
     putIfPresent(sourceJson, "commitSha", source.commitSha());
     putIfPresent(sourceJson, "commitMessage", source.commitMessage());
     putIfPresent(sourceJson, "commitAuthor", source.commitAuthor());

@@ -176,8 +176,8 @@ public final class BuildWorker implements AutoCloseable {
         }
         deleteRecursively(workDir);
         Files.createDirectories(workDir);
-        Builder.Outcome outcome = builder.build(deployment, variables.env(), workDir, this::logLine, canceled::get,
-            this);
+        Builder.Outcome outcome = builder.build(deployment, variables.env(), variables.gitAccessToken(), workDir,
+            this::logLine, canceled::get, this);
         BuildWorker.<Deployment.Command, Deployment.State>ask(entity, replyTo -> new Deployment.MarkReady(workerId,
             outcome.framework(), outcome.fileCount(), outcome.totalBytes(), replyTo));
         logLine("system", "Deployment ready: "

@@ -41,14 +41,17 @@ public final class Builder {
     void publishing() throws BuildFailure;
   }
 
-  /** {@code variables}: the project's build-time environment variables for the deployment's target. */
-  public Outcome build(Deployment.State deployment, Map<String, String> variables, Path workDir,
-      Sandbox.LogSink log, Sandbox.Cancellation cancellation, Progress progress)
+  /**
+   * {@code variables}: the project's build-time environment variables for the deployment's target;
+   * {@code gitAccessToken}: the project's token for a private repository over https.
+   */
+  public Outcome build(Deployment.State deployment, Map<String, String> variables, Optional<String> gitAccessToken,
+      Path workDir, Sandbox.LogSink log, Sandbox.Cancellation cancellation, Progress progress)
       throws BuildFailure, InterruptedException {
     Instant deadline = Instant.now().plus(settings.build().timeout());
     ProjectSettings project = deployment.settings();
     Path sourceDir = workDir.resolve("src");
-    GitCheckout.Checkout checkout = checkout(deployment, sourceDir, log);
+    GitCheckout.Checkout checkout = checkout(deployment, gitAccessToken, sourceDir, log);
     progress.sourceResolved(checkout);
 
     Path root = rootDirectory(sourceDir, project.rootDirectory());
@@ -76,17 +79,22 @@ public final class Builder {
     }
   }
 
-  private GitCheckout.Checkout checkout(Deployment.State deployment, Path sourceDir, Sandbox.LogSink log)
-      throws BuildFailure {
+  private GitCheckout.Checkout checkout(Deployment.State deployment, Optional<String> gitAccessToken,
+      Path sourceDir, Sandbox.LogSink log) throws BuildFailure {
     String url = deployment.settings().gitRepoUrl();
     if (url == null || url.isBlank()) {
       throw new BuildFailure("The project has no Git repository");
     }
-    String ref = deployment.source().ref();
-    log.line("system", "Cloning " + url + (ref == null ? "" : " (" + ref + ")"));
+    // A commit known up front (a webhook's, or the one an earlier attempt of this build resolved) is built exactly.
+    Deployment.Source source = deployment.source();
+    String ref = source.commitSha() != null ? source.commitSha() : source.ref();
+    String shown = source.commitSha() != null && source.ref() != null
+        ? source.ref() + " @ " + source.commitSha().substring(0, Math.min(7, source.commitSha().length()))
+        : ref;
+    log.line("system", "Cloning " + url + (shown == null ? "" : " (" + shown + ")"));
     try {
-      GitCheckout.Checkout checkout = GitCheckout.checkout(url, ref, sourceDir, Optional.empty(),
-          settings.cloneTimeout(), settings.allowLocalRepositories());
+      GitCheckout.Checkout checkout = GitCheckout.checkout(url, ref, sourceDir, gitAccessToken,
+          settings.cloneTimeout(), settings.maxRepositoryBytes(), settings.allowLocalRepositories());
       log.line("system", "Checked out " + checkout.commitSha().substring(0, 7) + ": "
           + firstLine(checkout.commitMessage()));
       return checkout;

@@ -50,11 +50,22 @@ public final class GitCheckout {
    */
   public static Checkout checkout(String repoUrl, String ref, Path targetDir, Optional<String> accessToken,
       Duration timeout, boolean allowLocalRepositories) {
+    return checkout(repoUrl, ref, targetDir, accessToken, timeout, Long.MAX_VALUE, allowLocalRepositories);
+  }
+
+  /**
+   * @param maxBytes what the checkout may put on disk, fetched objects and checked-out files together; a larger
+   *     repository fails the checkout
+   */
+  public static Checkout checkout(String repoUrl, String ref, Path targetDir, Optional<String> accessToken,
+      Duration timeout, long maxBytes, boolean allowLocalRepositories) {
     String url = RepositoryUrlPolicy.check(repoUrl, allowLocalRepositories);
     requireEmpty(targetDir);
     AtomicBoolean abandoned = new AtomicBoolean();
-    CommitFetcher fetcher = new CommitFetcher(url, credentials(accessToken), timeout, abandoned::get);
-    FutureTask<Checkout> task = new FutureTask<>(() -> checkoutOrCleanUp(fetcher, ref, targetDir));
+    CheckoutSizeLimit sizeLimit = new CheckoutSizeLimit(targetDir, maxBytes);
+    CommitFetcher fetcher = new CommitFetcher(url, credentials(accessToken), timeout,
+        () -> abandoned.get() || sizeLimit.exceeded());
+    FutureTask<Checkout> task = new FutureTask<>(() -> checkoutOrCleanUp(fetcher, ref, targetDir, sizeLimit, url));
     Thread worker = new Thread(task, "git-checkout");
     worker.setDaemon(true);
     worker.start();
@@ -82,10 +93,22 @@ public final class GitCheckout {
         .orElse(null);
   }
 
-  private static Checkout checkoutOrCleanUp(CommitFetcher fetcher, String ref, Path targetDir) throws IOException {
+  private static Checkout checkoutOrCleanUp(CommitFetcher fetcher, String ref, Path targetDir,
+      CheckoutSizeLimit sizeLimit, String url) throws IOException {
     boolean done = false;
     try {
-      Checkout checkout = fetcher.fetch(ref, targetDir);
+      Checkout checkout;
+      try {
+        checkout = fetcher.fetch(ref, targetDir);
+      } catch (RuntimeException | IOException e) {
+        if (sizeLimit.exceededNow()) {
+          throw tooLarge(url, sizeLimit);
+        }
+        throw e;
+      }
+      if (sizeLimit.exceededNow()) {
+        throw tooLarge(url, sizeLimit);
+      }
       deleteRecursively(targetDir.resolve(".git"));
       done = true;
       return checkout;
@@ -94,6 +117,11 @@ public final class GitCheckout {
         deleteContents(targetDir);
       }
     }
+  }
+
+  private static CheckoutException tooLarge(String url, CheckoutSizeLimit sizeLimit) {
+    return new CheckoutException("Repository " + url + " is larger than this server's limit of "
+        + sizeLimit.maxBytes() / (1024 * 1024) + " MiB for a checkout");
   }
 
   /** JGit polls the cancellation flag; the grace period lets it stop and clean up before the caller moves on. */

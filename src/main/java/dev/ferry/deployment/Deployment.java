@@ -45,16 +45,30 @@ public final class Deployment
   public static final String PRODUCTION = "production";
   public static final String PREVIEW = "preview";
 
-  /** Where the files come from: {@code type} is "git" (with {@code ref}) or "files". */
-  public record Source(String type, String ref, String commitSha, String commitMessage, String commitAuthor)
-      implements CborSerializable {
+  /**
+   * Where the files come from: {@code type} is "git" (with {@code ref}) or "files". {@code branch} is set when the
+   * deployment is known to build a branch (pushes, pull requests, deploy hooks, the production branch): its READY
+   * deployments get the branch alias. A {@code commitSha} known up front (a webhook's) is what the build checks out.
+   */
+  public record Source(String type, String ref, String commitSha, String commitMessage, String commitAuthor,
+      String branch) implements CborSerializable {
 
     public static Source git(String ref) {
-      return new Source("git", ref, null, null, null);
+      return new Source("git", ref, null, null, null, null);
+    }
+
+    /** A branch at whatever commit it has when the build starts. */
+    public static Source branch(String branch) {
+      return new Source("git", branch, null, null, null, branch);
+    }
+
+    /** One commit of a branch, as a push or pull request announced it. */
+    public static Source commit(String branch, String sha, String message, String author) {
+      return new Source("git", branch, sha, message, author, branch);
     }
 
     Source resolved(String sha, String message, String author) {
-      return new Source(type, ref, sha, message, author);
+      return new Source(type, ref, sha, message, author, branch);
     }
   }
 
@@ -88,6 +102,13 @@ public final class Deployment
 
   public record Cancel(Initiator initiator, ActorRef<StatusReply<State>> replyTo) implements Command {}
 
+  /**
+   * Cancels the deployment only while it is still QUEUED, because a newer deployment of the same branch
+   * ({@code supersededBy}) was requested. Answers whether it was canceled; a build already under way goes on.
+   */
+  public record Supersede(String supersededBy, Initiator initiator, ActorRef<StatusReply<Boolean>> replyTo)
+      implements Command {}
+
   public record Get(ActorRef<StatusReply<State>> replyTo) implements Command {}
 
   // Events
@@ -110,11 +131,13 @@ public final class Deployment
 
   /** Carries what the routing and promotion projections need, so they never read the entity. */
   public record DeploymentReady(String projectId, String projectName, String target, long number,
-      String framework, long fileCount, long totalBytes, Instant at) implements Event {}
+      String framework, long fileCount, long totalBytes, String branch, Instant at) implements Event {}
 
   public record DeploymentFailed(String projectId, String message, Instant at) implements Event {}
 
-  public record DeploymentCanceled(String projectId, Initiator initiator, Instant at) implements Event {}
+  /** {@code supersededBy}: the newer deployment of the same branch that made this queued one unnecessary. */
+  public record DeploymentCanceled(String projectId, Initiator initiator, String supersededBy, Instant at)
+      implements Event {}
 
   // State
 
@@ -217,7 +240,8 @@ public final class Deployment
             .thenReply(cmd.replyTo(), StatusReply::success))
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(StartBuild.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
-        .onCommand(Cancel.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
+        .onCommand(Cancel.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(Supersede.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
     rejectWorkerCommands(builder.forState(state -> state.status() == Status.NEW), "not found");
   }
 
@@ -226,7 +250,10 @@ public final class Deployment
         .onCommand(StartBuild.class, (state, cmd) -> Effect()
             .persist(new BuildStarted(cmd.worker(), cmd.leaseUntil(), state.attempts() + 1, Instant.now()))
             .thenReply(cmd.replyTo(), StatusReply::success))
-        .onCommand(Cancel.class, this::cancel);
+        .onCommand(Cancel.class, this::cancel)
+        .onCommand(Supersede.class, (state, cmd) -> Effect()
+            .persist(new DeploymentCanceled(state.projectId(), cmd.initiator(), cmd.supersededBy(), Instant.now()))
+            .thenReply(cmd.replyTo(), s -> StatusReply.success(true)));
     rejectWorkerCommands(builder.forState(state -> state.status() == Status.QUEUED), "not started");
   }
 
@@ -245,7 +272,7 @@ public final class Deployment
                 .thenReply(cmd.replyTo(), s -> StatusReply.ack())))
         .onCommand(MarkReady.class, (state, cmd) -> whileHeld(state, cmd.worker(), cmd.replyTo(), () -> Effect()
             .persist(new DeploymentReady(state.projectId(), state.projectName(), state.target(), state.number(),
-                cmd.framework(), cmd.fileCount(), cmd.totalBytes(), Instant.now()))
+                cmd.framework(), cmd.fileCount(), cmd.totalBytes(), state.source().branch(), Instant.now()))
             .thenReply(cmd.replyTo(), StatusReply::success)))
         .onCommand(MarkFailed.class, (state, cmd) -> whileHeld(state, cmd.worker(), cmd.replyTo(), () -> Effect()
             .persist(new DeploymentFailed(state.projectId(), cmd.message(), Instant.now()))
@@ -259,6 +286,7 @@ public final class Deployment
         .onCommand(Cancel.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alreadyFinished(state)));
     rejectWorkerCommands(builder.forState(state -> state.status().isFinished()), "finished");
     builder.forAnyState()
+        .onCommand(Supersede.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(false)))
         .onCommand(Create.class, this::createExisting)
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state)));
   }
@@ -314,7 +342,7 @@ public final class Deployment
 
   private ReplyEffect<Event, State> cancel(State state, Cancel cmd) {
     return Effect()
-        .persist(new DeploymentCanceled(state.projectId(), cmd.initiator(), Instant.now()))
+        .persist(new DeploymentCanceled(state.projectId(), cmd.initiator(), null, Instant.now()))
         .thenReply(cmd.replyTo(), StatusReply::success);
   }
 

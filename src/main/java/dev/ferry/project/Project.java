@@ -7,8 +7,11 @@ import dev.ferry.common.Rejection;
 import dev.ferry.secrets.WrappedKey;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -40,6 +43,14 @@ public final class Project
 
   /** How many environment variables a project may have. */
   public static final int MAX_ENV_VARS = 200;
+
+  /** How many deploy hooks a project may have. */
+  public static final int MAX_DEPLOY_HOOKS = 50;
+
+  /** Credentials a project may hold, sealed under its data key (see {@link ProjectCredentials}). */
+  public static final String GIT_ACCESS_TOKEN = "gitAccessToken";
+  public static final String GITHUB_WEBHOOK_SECRET = "githubWebhookSecret";
+  public static final Set<String> CREDENTIALS = Set.of(GIT_ACCESS_TOKEN, GITHUB_WEBHOOK_SECRET);
 
   public enum Status { NEW, ACTIVE, DELETED }
 
@@ -95,6 +106,30 @@ public final class Project
 
   public record Get(ActorRef<StatusReply<State>> replyTo) implements Command {}
 
+  /**
+   * Sets (or, with a null value, removes) one of the {@link #CREDENTIALS}; the caller sealed the value under the
+   * project's data key ({@link ProjectCredentials}), so no plaintext reaches an event.
+   */
+  public record SetCredential(String name, String sealedValue, Initiator initiator,
+      ActorRef<StatusReply<State>> replyTo) implements Command {}
+
+  /**
+   * A deploy hook: whoever presents its secret may deploy {@code ref}. Only the secret's SHA-256 is kept. A retried
+   * command with the same id is answered with the hook it created.
+   */
+  public record AddDeployHook(String hookId, String name, String ref, String secretHash, Initiator initiator,
+      ActorRef<StatusReply<DeployHook>> replyTo) implements Command {}
+
+  public record RemoveDeployHook(String hookId, Initiator initiator, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * A branch's preview ended (its pull request was closed): its alias goes, and no deployment requested so far may
+   * bring it back; a deployment requested later (a new push) does.
+   */
+  public record CloseBranch(String branch, Initiator initiator, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
   public record DeploymentTicket(String projectId, String projectName, long number, ProjectSettings settings)
       implements CborSerializable {}
 
@@ -125,6 +160,21 @@ public final class Project
 
   public record EnvVarRemoved(String envId, String key, Initiator initiator, Instant at) implements Event {}
 
+  /** {@code sealedValue} is the ciphertext; the plaintext never reaches the journal. */
+  public record CredentialSet(String name, String sealedValue, Initiator initiator, Instant at) implements Event {}
+
+  public record CredentialRemoved(String name, Initiator initiator, Instant at) implements Event {}
+
+  /** {@code secretHash}: SHA-256 (hex) of the hook's secret; the secret itself is shown once and kept nowhere. */
+  public record DeployHookAdded(String hookId, String name, String ref, String secretHash, Initiator initiator,
+      Instant at) implements Event {}
+
+  public record DeployHookRemoved(String hookId, Initiator initiator, Instant at) implements Event {}
+
+  /** Deployments of {@code branch} numbered up to {@code throughNumber} no longer get its alias. */
+  public record BranchClosed(String projectName, String branch, long throughNumber, Initiator initiator, Instant at)
+      implements Event {}
+
   /** {@code previousMasterKeyId} is null when the project had no data key before. */
   public record DataKeyRewrapped(WrappedKey dataKey, String previousMasterKeyId, Initiator initiator, Instant at)
       implements Event {}
@@ -147,16 +197,30 @@ public final class Project
       Instant createdAt,
       Instant updatedAt,
       WrappedKey dataKey,
-      List<EnvVar> envVars) implements CborSerializable {
+      List<EnvVar> envVars,
+      List<DeployHook> deployHooks,
+      Map<String, String> credentials) implements CborSerializable {
 
     public State {
       // Snapshots taken before a list field existed have none.
       previousProductions = previousProductions == null ? List.of() : previousProductions;
       envVars = envVars == null ? List.of() : envVars;
+      deployHooks = deployHooks == null ? List.of() : deployHooks;
+      credentials = credentials == null ? Map.of() : credentials;
     }
 
     static State empty(String id) {
-      return new State(id, Status.NEW, null, null, null, 0, null, List.of(), true, null, null, null, List.of());
+      return new State(id, Status.NEW, null, null, null, 0, null, List.of(), true, null, null, null, List.of(),
+          List.of(), Map.of());
+    }
+
+    public Optional<DeployHook> deployHook(String hookId) {
+      return deployHooks.stream().filter(h -> h.id().equals(hookId)).findFirst();
+    }
+
+    /** The sealed value of a credential, if it is set. */
+    public Optional<String> credential(String name) {
+      return Optional.ofNullable(credentials.get(name));
     }
 
     public String productionDeploymentId() {
@@ -169,17 +233,17 @@ public final class Project
 
     State withStatus(Status newStatus, Instant at) {
       return new State(id, newStatus, name, owner, settings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, at, dataKey, envVars);
+          autoPromote, createdAt, at, dataKey, envVars, deployHooks, credentials);
     }
 
     State withSettings(ProjectSettings newSettings, Instant at) {
       return new State(id, status, name, owner, newSettings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, at, dataKey, envVars);
+          autoPromote, createdAt, at, dataKey, envVars, deployHooks, credentials);
     }
 
     State withDeploymentCount(long count) {
       return new State(id, status, name, owner, settings, count, production, previousProductions, autoPromote,
-          createdAt, updatedAt, dataKey, envVars);
+          createdAt, updatedAt, dataKey, envVars, deployHooks, credentials);
     }
 
     State withProduction(ProductionEntry entry, boolean rollback, Instant at) {
@@ -195,18 +259,34 @@ public final class Project
         }
       }
       return new State(id, status, name, owner, settings, deploymentCount, entry, List.copyOf(history),
-          !rollback, createdAt, at, dataKey, envVars);
+          !rollback, createdAt, at, dataKey, envVars, deployHooks, credentials);
     }
 
     // Variables and keys are not project settings: updatedAt (which the projects read model mirrors) stays.
     State withEnvVars(List<EnvVar> newEnvVars) {
       return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, updatedAt, dataKey, List.copyOf(newEnvVars));
+          autoPromote, createdAt, updatedAt, dataKey, List.copyOf(newEnvVars), deployHooks, credentials);
+    }
+
+    State withDeployHooks(List<DeployHook> newDeployHooks) {
+      return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
+          autoPromote, createdAt, updatedAt, dataKey, envVars, List.copyOf(newDeployHooks), credentials);
+    }
+
+    State withCredential(String credential, String sealedValue) {
+      Map<String, String> newCredentials = new LinkedHashMap<>(credentials);
+      if (sealedValue == null) {
+        newCredentials.remove(credential);
+      } else {
+        newCredentials.put(credential, sealedValue);
+      }
+      return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
+          autoPromote, createdAt, updatedAt, dataKey, envVars, deployHooks, Map.copyOf(newCredentials));
     }
 
     State withDataKey(WrappedKey newDataKey) {
       return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, updatedAt, newDataKey, envVars);
+          autoPromote, createdAt, updatedAt, newDataKey, envVars, deployHooks, credentials);
     }
   }
 
@@ -249,6 +329,7 @@ public final class Project
         .onCommand(SetEnvVar.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(RemoveEnvVar.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(RewrapDataKey.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
+    rejectGitCommands(builder.forState(state -> state.status() == Status.NEW));
   }
 
   private void activeProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
@@ -267,7 +348,14 @@ public final class Project
             .thenReply(cmd.replyTo(), s -> StatusReply.ack()))
         .onCommand(SetEnvVar.class, this::setEnvVar)
         .onCommand(RemoveEnvVar.class, this::removeEnvVar)
-        .onCommand(RewrapDataKey.class, this::rewrapDataKey);
+        .onCommand(RewrapDataKey.class, this::rewrapDataKey)
+        .onCommand(SetCredential.class, this::setCredential)
+        .onCommand(AddDeployHook.class, this::addDeployHook)
+        .onCommand(RemoveDeployHook.class, this::removeDeployHook)
+        .onCommand(CloseBranch.class, (state, cmd) -> Effect()
+            .persist(new BranchClosed(state.name(), cmd.branch(), state.deploymentCount(), cmd.initiator(),
+                Instant.now()))
+            .thenReply(cmd.replyTo(), s -> StatusReply.ack()));
   }
 
   private void deletedProjectHandlers(CommandHandlerWithReplyBuilder<Command, Event, State> builder) {
@@ -284,6 +372,17 @@ public final class Project
         .onCommand(SetEnvVar.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(RemoveEnvVar.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(RewrapDataKey.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
+    rejectGitCommands(builder.forState(state -> state.status() == Status.DELETED));
+  }
+
+  private void rejectGitCommands(
+      org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState<Command, Event, State, State>
+          forState) {
+    forState
+        .onCommand(SetCredential.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(AddDeployHook.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(RemoveDeployHook.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(CloseBranch.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
   }
 
   private static <T> StatusReply<T> notFound() {
@@ -410,6 +509,55 @@ public final class Project
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 
+  private ReplyEffect<Event, State> setCredential(State state, SetCredential cmd) {
+    if (!CREDENTIALS.contains(cmd.name())) {
+      return Effect().reply(cmd.replyTo(), Rejection.invalid("Unknown credential " + cmd.name()));
+    }
+    if (cmd.sealedValue() == null) {
+      if (state.credential(cmd.name()).isEmpty()) {
+        return Effect().reply(cmd.replyTo(), StatusReply.success(state));
+      }
+      return Effect()
+          .persist(new CredentialRemoved(cmd.name(), cmd.initiator(), Instant.now()))
+          .thenReply(cmd.replyTo(), StatusReply::success);
+    }
+    if (state.dataKey() == null) {
+      return Effect().reply(cmd.replyTo(), Rejection.conflict("The project has no data key yet"));
+    }
+    return Effect()
+        .persist(new CredentialSet(cmd.name(), cmd.sealedValue(), cmd.initiator(), Instant.now()))
+        .thenReply(cmd.replyTo(), StatusReply::success);
+  }
+
+  private ReplyEffect<Event, State> addDeployHook(State state, AddDeployHook cmd) {
+    Optional<DeployHook> sameId = state.deployHook(cmd.hookId());
+    if (sameId.isPresent()) {
+      return sameId.get().secretHash().equals(cmd.secretHash())
+          ? Effect().reply(cmd.replyTo(), StatusReply.success(sameId.get()))
+          : Effect().reply(cmd.replyTo(), Rejection.conflict("Deploy hook id " + cmd.hookId() + " is taken"));
+    }
+    if (!DeployHook.valid(cmd.name(), cmd.ref(), cmd.secretHash())) {
+      return Effect().reply(cmd.replyTo(), Rejection.invalid("Invalid deploy hook " + cmd.name()));
+    }
+    if (state.deployHooks().size() >= MAX_DEPLOY_HOOKS) {
+      return Effect().reply(cmd.replyTo(), Rejection.invalid("A project can have at most " + MAX_DEPLOY_HOOKS
+          + " deploy hooks"));
+    }
+    return Effect()
+        .persist(new DeployHookAdded(cmd.hookId(), cmd.name(), cmd.ref(), cmd.secretHash(), cmd.initiator(),
+            Instant.now()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.deployHook(cmd.hookId()).orElseThrow()));
+  }
+
+  private ReplyEffect<Event, State> removeDeployHook(State state, RemoveDeployHook cmd) {
+    if (state.deployHook(cmd.hookId()).isEmpty()) {
+      return Effect().reply(cmd.replyTo(), Rejection.notFound("Deploy hook not found"));
+    }
+    return Effect()
+        .persist(new DeployHookRemoved(cmd.hookId(), cmd.initiator(), Instant.now()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
   private ProductionPromoted promotion(State state, String deploymentId, long number, PromotionReason reason,
       Initiator initiator) {
     return new ProductionPromoted(state.name(), deploymentId, number, state.productionDeploymentId(), reason,
@@ -420,7 +568,7 @@ public final class Project
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(ProjectCreated.class, (state, e) -> new State(entityId, Status.ACTIVE, e.name(), e.owner(),
-            e.settings(), 0, null, List.of(), true, e.at(), e.at(), e.dataKey(), List.of()))
+            e.settings(), 0, null, List.of(), true, e.at(), e.at(), e.dataKey(), List.of(), List.of(), Map.of()))
         .onEvent(SettingsChanged.class, (state, e) -> state.withSettings(e.settings(), e.at()))
         .onEvent(DeploymentRequested.class, (state, e) -> state.withDeploymentCount(e.number()))
         .onEvent(ProductionPromoted.class, (state, e) -> state.withProduction(
@@ -436,6 +584,16 @@ public final class Project
         .onEvent(EnvVarRemoved.class, (state, e) -> state.withEnvVars(
             state.envVars().stream().filter(v -> !v.id().equals(e.envId())).toList()))
         .onEvent(DataKeyRewrapped.class, (state, e) -> state.withDataKey(e.dataKey()))
+        .onEvent(CredentialSet.class, (state, e) -> state.withCredential(e.name(), e.sealedValue()))
+        .onEvent(CredentialRemoved.class, (state, e) -> state.withCredential(e.name(), null))
+        .onEvent(DeployHookAdded.class, (state, e) -> {
+          List<DeployHook> hooks = new ArrayList<>(state.deployHooks());
+          hooks.add(new DeployHook(e.hookId(), e.name(), e.ref(), e.secretHash(), e.at(), e.initiator()));
+          return state.withDeployHooks(hooks);
+        })
+        .onEvent(DeployHookRemoved.class, (state, e) -> state.withDeployHooks(
+            state.deployHooks().stream().filter(h -> !h.id().equals(e.hookId())).toList()))
+        .onEvent(BranchClosed.class, (state, e) -> state)
         .build();
   }
 }

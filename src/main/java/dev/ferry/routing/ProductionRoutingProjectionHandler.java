@@ -11,8 +11,8 @@ import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 
 /**
- * Moves {@code <project>.<base>} when production is promoted or rolled back, and removes every host of a deleted
- * project. Only a pointer moves: nothing is rebuilt or copied.
+ * Moves {@code <project>.<base>} when production is promoted or rolled back, removes a closed branch's alias, and
+ * removes every host of a deleted project. Only a pointer moves: nothing is rebuilt or copied.
  */
 public final class ProductionRoutingProjectionHandler
     extends JdbcHandler<EventEnvelope<Project.Event>, PlainJdbcSession> {
@@ -34,10 +34,14 @@ public final class ProductionRoutingProjectionHandler
       RoutingProjectionHandler.RouteRows.upsert(connection, host, promoted.deploymentId(), projectId,
           RoutingProjectionHandler.RouteRows.PRODUCTION, promoted.at());
       routeTable.put(host, promoted.deploymentId());
+    } else if (envelope.event() instanceof Project.BranchClosed closed) {
+      BranchAliases.closed(connection, routeTable, hosts.branch(closed.projectName(), closed.branch()), projectId,
+          closed.branch(), closed.throughNumber(), closed.at());
     } else if (envelope.event() instanceof Project.ProjectDeleted deleted) {
       List<String> removed = Sql.query(connection, "SELECT host FROM routes WHERE project_id = ?",
           row -> row.getString(1), projectId);
       Sql.update(connection, "DELETE FROM routes WHERE project_id = ?", projectId);
+      BranchAliases.projectDeleted(connection, projectId);
       if (Sql.update(connection, "UPDATE deleted_projects SET deleted_at = ? WHERE project_id = ?", deleted.at(),
           projectId) == 0) {
         Sql.update(connection, "INSERT INTO deleted_projects (project_id, deleted_at) VALUES (?, ?)", projectId,

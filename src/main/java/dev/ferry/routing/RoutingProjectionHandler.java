@@ -10,7 +10,11 @@ import java.time.Instant;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 
-/** A deployment that becomes READY gets its immutable host {@code <project>-<id>.<base>}. */
+/**
+ * A deployment that becomes READY gets its immutable host {@code <project>-<id>.<base>}; one of a branch also moves
+ * the branch's alias {@code <project>-git-<branch>.<base>} to it when it is the branch's newest (see
+ * {@link BranchAliases}).
+ */
 public final class RoutingProjectionHandler extends JdbcHandler<EventEnvelope<Deployment.Event>, PlainJdbcSession> {
 
   private final Hosts hosts;
@@ -36,6 +40,10 @@ public final class RoutingProjectionHandler extends JdbcHandler<EventEnvelope<De
     String host = hosts.deployment(ready.projectName(), deploymentId);
     RouteRows.upsert(connection, host, deploymentId, ready.projectId(), RouteRows.DEPLOYMENT, ready.at());
     routeTable.put(host, deploymentId);
+    if (ready.branch() != null && !ready.branch().isBlank()) {
+      BranchAliases.deploymentReady(connection, routeTable, hosts.branch(ready.projectName(), ready.branch()),
+          ready.projectId(), ready.branch(), deploymentId, ready.number(), ready.at());
+    }
   }
 
   /** The routes table, shared by both routing handlers. */

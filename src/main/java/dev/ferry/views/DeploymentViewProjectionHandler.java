@@ -21,10 +21,10 @@ public final class DeploymentViewProjectionHandler
     if (event instanceof Deployment.DeploymentQueued queued) {
       Sql.update(connection, "DELETE FROM deployments WHERE id = ?", deploymentId);
       Sql.update(connection,
-          "INSERT INTO deployments (id, project_id, number, state, target, created_at, updated_at) "
-              + "VALUES (?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO deployments (id, project_id, number, state, target, created_at, updated_at, branch) "
+              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           deploymentId, queued.projectId(), queued.number(), Deployment.Status.QUEUED.name(), queued.target(),
-          queued.at(), queued.at());
+          queued.at(), queued.at(), queued.source() == null ? null : queued.source().branch());
       return;
     }
     Deployment.Status state = statusAfter(event);

@@ -92,10 +92,10 @@ class BuildDispatchProjectionTest {
     }
     journal.append("dpl_ready", new Deployment.PublishingStarted(T0.plusSeconds(2)));
     journal.append("dpl_ready", new Deployment.DeploymentReady("prj_1", "blog", Deployment.PRODUCTION, 1, "vite", 1,
-        10, T0.plusSeconds(3)));
+        10, "main", T0.plusSeconds(3)));
     journal.append("dpl_error", new Deployment.DeploymentFailed("prj_1", "npm ERR!", T0.plusSeconds(3)));
     journal.append("dpl_canceled", new Deployment.DeploymentCanceled("prj_1", Initiator.user("usr_alice"),
-        T0.plusSeconds(3)));
+        null, T0.plusSeconds(3)));
 
     run(() -> assertEquals(List.of("dpl_building"), column(database, "SELECT deployment_id FROM build_queue")));
   }

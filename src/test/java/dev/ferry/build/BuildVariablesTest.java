@@ -10,6 +10,7 @@ import dev.ferry.common.Initiator;
 import dev.ferry.project.EnvVar;
 import dev.ferry.project.EnvVarValues;
 import dev.ferry.project.Project;
+import dev.ferry.project.ProjectCredentials;
 import dev.ferry.secrets.MasterKeyring;
 import dev.ferry.secrets.SecretBox;
 import dev.ferry.secrets.WrappedKey;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BuildVariablesTest {
@@ -54,9 +56,45 @@ class BuildVariablesTest {
   }
 
   @Test
+  void theGitAccessTokenIsOpenedForTheCheckoutAndMaskedInTheLog() throws BuildFailure {
+    String token = "github_pat_0123456789abcdef";
+    Project.State bare = project();
+    Project.State withToken = withCredential(bare, ProjectCredentials.seal(SECRETS, bare, Project.GIT_ACCESS_TOKEN,
+        token));
+
+    BuildVariables variables = BuildVariables.of(SECRETS, withToken, "preview");
+    assertEquals(Optional.of(token), variables.gitAccessToken());
+    assertEquals(Map.of(), variables.env(), "the token is not an environment variable");
+    assertEquals("cloning with ***", variables.masker().mask("cloning with " + token));
+
+    add("TOKEN", EnvVar.SECRET, true, "tok-preview", "preview");
+    BuildVariables both = BuildVariables.of(SECRETS, withCredential(project(), withToken.credentials()
+        .get(Project.GIT_ACCESS_TOKEN)), "preview");
+    assertEquals("*** ***", both.masker().mask(token + " tok-preview"));
+    assertEquals(Optional.empty(), BuildVariables.of(SECRETS, project(), "preview").gitAccessToken());
+  }
+
+  @Test
+  void aTokenThatDoesNotDecryptFailsTheBuildWithoutShowingIt() {
+    Project.State bare = project();
+    String sealedElsewhere = ProjectCredentials.seal(SECRETS, bare, Project.GITHUB_WEBHOOK_SECRET, "not this one");
+
+    BuildFailure failure = assertThrows(BuildFailure.class,
+        () -> BuildVariables.of(SECRETS, withCredential(bare, sealedElsewhere), "preview"));
+    assertTrue(failure.getMessage().contains("Git access token cannot be decrypted"), failure.getMessage());
+  }
+
+  private static Project.State withCredential(Project.State project, String sealedToken) {
+    return new Project.State(project.id(), project.status(), project.name(), project.owner(), project.settings(),
+        project.deploymentCount(), project.production(), project.previousProductions(), project.autoPromote(),
+        project.createdAt(), project.updatedAt(), project.dataKey(), project.envVars(), project.deployHooks(),
+        Map.of(Project.GIT_ACCESS_TOKEN, sealedToken));
+  }
+
+  @Test
   void aProjectWithoutVariablesNeedsNoKey() throws BuildFailure {
     Project.State project = new Project.State(PROJECT_ID, Project.Status.ACTIVE, "app", "usr_a", null, 0, null,
-        List.of(), true, Instant.now(), Instant.now(), null, List.of());
+        List.of(), true, Instant.now(), Instant.now(), null, List.of(), List.of(), java.util.Map.of());
 
     assertSame(BuildVariables.NONE, BuildVariables.of(SECRETS, project, "production"));
   }
@@ -102,7 +140,7 @@ class BuildVariablesTest {
 
   private Project.State project() {
     return new Project.State(PROJECT_ID, Project.Status.ACTIVE, "app", "usr_a", null, 0, null, List.of(), true,
-        Instant.now(), Instant.now(), DATA_KEY, List.copyOf(envVars));
+        Instant.now(), Instant.now(), DATA_KEY, List.copyOf(envVars), List.of(), java.util.Map.of());
   }
 
   private static byte[] randomKey() {

@@ -29,6 +29,7 @@ import dev.ferry.deployment.Deployment.Source;
 import dev.ferry.deployment.Deployment.SourceResolved;
 import dev.ferry.deployment.Deployment.StartBuild;
 import dev.ferry.deployment.Deployment.StartPublishing;
+import dev.ferry.deployment.Deployment.Supersede;
 import dev.ferry.deployment.Deployment.State;
 import dev.ferry.deployment.Deployment.Status;
 import dev.ferry.project.ProjectSettings;
@@ -203,7 +204,7 @@ class DeploymentTest {
       SourceResolved event = result.eventOfType(SourceResolved.class);
       assertEquals(new SourceResolved("0123abcd", "Fix the header", "Alice <alice@example.com>", event.at()),
           event);
-      assertEquals(new Source("git", "main", "0123abcd", "Fix the header", "Alice <alice@example.com>"),
+      assertEquals(new Source("git", "main", "0123abcd", "Fix the header", "Alice <alice@example.com>", null),
           result.state().source());
     }
 
@@ -450,6 +451,100 @@ class DeploymentTest {
     }
   }
 
+  /** A newer deployment of the same branch cancels this one only while it waits in the queue. */
+  @Nested
+  class WhenSuperseded {
+
+    private static final String NEWER = "n3w3rd3pl0";
+
+    @Test
+    void aQueuedDeploymentIsCanceledAndSaysByWhich() {
+      queued();
+
+      var result = testKit.runCommand(supersede());
+
+      DeploymentCanceled event = result.eventOfType(DeploymentCanceled.class);
+      assertEquals(new DeploymentCanceled(PROJECT_ID, INITIATOR, NEWER, event.at()), event);
+      assertEquals(true, successValue(result));
+      assertEquals(Status.CANCELED, result.state().status());
+      assertEquals(event.at(), result.state().finishedAt());
+    }
+
+    @Test
+    void aBuildUnderWayGoesOn() {
+      queued();
+      successValue(testKit.runCommand(startBuild(WORKER, validLease())));
+
+      var building = testKit.runCommand(supersede());
+      assertEquals(false, successValue(building));
+      assertNoEvents(building);
+      successValue(testKit.runCommand(startPublishing(WORKER)));
+      var deploying = testKit.runCommand(supersede());
+      assertEquals(false, successValue(deploying));
+      assertNoEvents(deploying);
+      assertEquals(Status.DEPLOYING, testKit.getState().status());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Status.class, names = {"READY", "ERROR", "CANCELED"})
+    void aFinishedDeploymentStaysAsItIs(Status status) {
+      State before = finished(status);
+
+      var result = testKit.runCommand(supersede());
+
+      assertEquals(false, successValue(result));
+      assertNoEvents(result);
+      assertEquals(before, result.state());
+    }
+
+    @Test
+    void anUnknownDeploymentIsNotFound() {
+      assertRejected(testKit.runCommand(supersede()), 404);
+    }
+
+    private static Function<ActorRef<StatusReply<Boolean>>, Command> supersede() {
+      return replyTo -> new Supersede(NEWER, INITIATOR, replyTo);
+    }
+  }
+
+  /** A deployment of a branch carries the branch into DeploymentReady, for the branch alias. */
+  @Nested
+  class OfABranch {
+
+    private final Source commit = Source.commit("feature/login", "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
+        "Initial commit", "Codertocat <octocat@example.com>");
+
+    @Test
+    void theSourceKeepsTheBranchAndTheAnnouncedCommit() {
+      State state = successValue(testKit.<StatusReply<State>>runCommand(replyTo -> new Create(PROJECT_ID,
+          PROJECT_NAME, NUMBER, Deployment.PREVIEW, commit, SETTINGS, INITIATOR, replyTo)));
+
+      assertEquals(commit, state.source());
+      assertEquals("feature/login", state.source().branch());
+      assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", state.source().commitSha());
+    }
+
+    @Test
+    void readyNamesTheBranch() {
+      successValue(testKit.<StatusReply<State>>runCommand(replyTo -> new Create(PROJECT_ID, PROJECT_NAME, NUMBER,
+          Deployment.PREVIEW, commit, SETTINGS, INITIATOR, replyTo)));
+      successValue(testKit.runCommand(startBuild(WORKER, validLease())));
+
+      var result = testKit.runCommand(markReady(WORKER));
+
+      DeploymentReady event = result.eventOfType(DeploymentReady.class);
+      assertEquals("feature/login", event.branch());
+      assertEquals(Deployment.PREVIEW, event.target());
+      assertEquals(commit.branch(), testKit.restart().state().source().branch());
+    }
+
+    @Test
+    void theProductionBranchIsABranchToo() {
+      assertEquals(new Source("git", "main", null, null, null, "main"), Source.branch("main"));
+      assertNull(Source.git("v1.2.0").branch());
+    }
+  }
+
   // Set-up
 
   private static State queued() {
@@ -483,7 +578,7 @@ class DeploymentTest {
   private static void assertReady(CommandResultWithReply<Command, Event, State, StatusReply<State>> result) {
     DeploymentReady event = result.eventOfType(DeploymentReady.class);
     assertEquals(new DeploymentReady(PROJECT_ID, PROJECT_NAME, Deployment.PRODUCTION, NUMBER, "vite", 12, 3456,
-        event.at()), event);
+        null, event.at()), event);
     State state = successValue(result);
     assertEquals(Status.READY, state.status());
     assertEquals("vite", state.framework());
@@ -496,7 +591,7 @@ class DeploymentTest {
 
   private static void assertCanceled(CommandResultWithReply<Command, Event, State, StatusReply<State>> result) {
     DeploymentCanceled event = result.eventOfType(DeploymentCanceled.class);
-    assertEquals(new DeploymentCanceled(PROJECT_ID, INITIATOR, event.at()), event);
+    assertEquals(new DeploymentCanceled(PROJECT_ID, INITIATOR, null, event.at()), event);
     State state = successValue(result);
     assertEquals(Status.CANCELED, state.status());
     assertEquals(event.at(), state.finishedAt());

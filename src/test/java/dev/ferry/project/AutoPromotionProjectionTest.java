@@ -143,6 +143,6 @@ class AutoPromotionProjectionTest {
   }
 
   private static Deployment.DeploymentReady ready(String projectId, String target, long number) {
-    return new Deployment.DeploymentReady(projectId, "blog", target, number, "vite", 1, 10, T0.plusSeconds(number));
+    return new Deployment.DeploymentReady(projectId, "blog", target, number, "vite", 1, 10, null, T0.plusSeconds(number));
   }
 }

@@ -11,7 +11,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.common.Initiator;
+import dev.ferry.project.Project.AddDeployHook;
 import dev.ferry.project.Project.AutoPromote;
+import dev.ferry.project.Project.BranchClosed;
+import dev.ferry.project.Project.CloseBranch;
+import dev.ferry.project.Project.CredentialRemoved;
+import dev.ferry.project.Project.CredentialSet;
+import dev.ferry.project.Project.DeployHookAdded;
+import dev.ferry.project.Project.DeployHookRemoved;
+import dev.ferry.project.Project.RemoveDeployHook;
+import dev.ferry.project.Project.SetCredential;
 import dev.ferry.project.Project.ChangeSettings;
 import dev.ferry.project.Project.Command;
 import dev.ferry.project.Project.Create;
@@ -103,7 +112,7 @@ class ProjectTest {
       State state = successValue(result);
       assertEquals(result.state(), state);
       assertEquals(new State(PROJECT_ID, Status.ACTIVE, NAME, OWNER, SETTINGS, 0, null, List.of(), true,
-          event.at(), event.at(), DATA_KEY, List.of()), state);
+          event.at(), event.at(), DATA_KEY, List.of(), List.of(), java.util.Map.of()), state);
     }
 
     @Test
@@ -731,6 +740,145 @@ class ProjectTest {
     @Test
     void restartKeepsTheProjectDeleted() {
       assertEquals(Status.DELETED, testKit.restart().state().status());
+    }
+  }
+
+  /** Git credentials, deploy hooks and closed branches. */
+  @Nested
+  class GitIntegration {
+
+    private static final String HASH = "a".repeat(64);
+
+    @BeforeEach
+    void createProject() {
+      successValue(testKit.runCommand(create(NAME, OWNER)));
+    }
+
+    @Test
+    void aCredentialIsStoredSealedAndOpensOnlyForItsName() {
+      State project = testKit.getState();
+      String token = "ghp_" + UUID.randomUUID();
+      String sealed = ProjectCredentials.seal(SECRETS, project, Project.GIT_ACCESS_TOKEN, token);
+
+      var result = testKit.runCommand(setCredential(Project.GIT_ACCESS_TOKEN, sealed));
+
+      CredentialSet event = result.eventOfType(CredentialSet.class);
+      assertEquals(new CredentialSet(Project.GIT_ACCESS_TOKEN, sealed, INITIATOR, event.at()), event);
+      assertFalse(serialized(event).contains(token), "the journal holds no plaintext");
+      State state = successValue(result);
+      assertEquals(java.util.Optional.of(token), ProjectCredentials.open(SECRETS, state, Project.GIT_ACCESS_TOKEN));
+      assertEquals(java.util.Optional.empty(), ProjectCredentials.open(SECRETS, state, Project.GITHUB_WEBHOOK_SECRET));
+      assertEquals(project.updatedAt(), state.updatedAt(), "credentials are not settings");
+
+      // Copied to the other credential, the ciphertext does not open.
+      State copied = successValue(testKit.runCommand(setCredential(Project.GITHUB_WEBHOOK_SECRET, sealed)));
+      assertThrows(SecretBoxException.class,
+          () -> ProjectCredentials.open(SECRETS, copied, Project.GITHUB_WEBHOOK_SECRET));
+      assertEquals(state.credentials().get(Project.GIT_ACCESS_TOKEN),
+          testKit.restart().state().credentials().get(Project.GIT_ACCESS_TOKEN));
+    }
+
+    @Test
+    void aNullValueRemovesTheCredentialOnce() {
+      String sealed = ProjectCredentials.seal(SECRETS, testKit.getState(), Project.GITHUB_WEBHOOK_SECRET, "s3cret!");
+      successValue(testKit.runCommand(setCredential(Project.GITHUB_WEBHOOK_SECRET, sealed)));
+
+      var removed = testKit.runCommand(setCredential(Project.GITHUB_WEBHOOK_SECRET, null));
+      assertEquals(new CredentialRemoved(Project.GITHUB_WEBHOOK_SECRET, INITIATOR,
+          removed.eventOfType(CredentialRemoved.class).at()), removed.eventOfType(CredentialRemoved.class));
+      assertTrue(successValue(removed).credential(Project.GITHUB_WEBHOOK_SECRET).isEmpty());
+      assertNoEvents(testKit.runCommand(setCredential(Project.GITHUB_WEBHOOK_SECRET, null)));
+    }
+
+    @Test
+    void anUnknownCredentialIsInvalid() {
+      assertRejected(testKit.runCommand(setCredential("sshKey", "v1:AAAA:BBBB")), 422);
+    }
+
+    @Test
+    void aDeployHookKeepsOnlyTheHashOfItsSecretAndARetryAnswersTheSameHook() {
+      var result = testKit.runCommand(addDeployHook("dh_1", "Nightly", "main", HASH));
+
+      DeployHookAdded event = result.eventOfType(DeployHookAdded.class);
+      assertEquals(new DeployHookAdded("dh_1", "Nightly", "main", HASH, INITIATOR, event.at()), event);
+      DeployHook hook = successValue(result);
+      assertEquals(new DeployHook("dh_1", "Nightly", "main", HASH, event.at(), INITIATOR), hook);
+      assertEquals(List.of(hook), result.state().deployHooks());
+
+      var retry = testKit.runCommand(addDeployHook("dh_1", "Nightly", "main", HASH));
+      assertEquals(hook, successValue(retry));
+      assertNoEvents(retry);
+      assertRejected(testKit.runCommand(addDeployHook("dh_1", "Other", "main", "b".repeat(64))), 409);
+      assertEquals(List.of(hook), testKit.restart().state().deployHooks());
+    }
+
+    @Test
+    void invalidDeployHooksAreRefused() {
+      assertRejected(testKit.runCommand(addDeployHook("dh_1", "", "main", HASH)), 422);
+      assertRejected(testKit.runCommand(addDeployHook("dh_1", "x".repeat(101), "main", HASH)), 422);
+      assertRejected(testKit.runCommand(addDeployHook("dh_1", "Nightly", "../etc", HASH)), 422);
+      assertRejected(testKit.runCommand(addDeployHook("dh_1", "Nightly", "main", "not-a-hash")), 422);
+      assertRejected(testKit.runCommand(addDeployHook("dh_1", "Nightly", "main", null)), 422);
+    }
+
+    @Test
+    void aProjectHasAtMostFiftyDeployHooks() {
+      for (int i = 0; i < Project.MAX_DEPLOY_HOOKS; i++) {
+        successValue(testKit.runCommand(addDeployHook("dh_" + i, "Hook " + i, "main", HASH)));
+      }
+      assertRejected(testKit.runCommand(addDeployHook("dh_last", "One more", "main", HASH)), 422);
+    }
+
+    @Test
+    void removingADeployHookForgetsIt() {
+      successValue(testKit.runCommand(addDeployHook("dh_1", "Nightly", "main", HASH)));
+      successValue(testKit.runCommand(addDeployHook("dh_2", "Preview", "develop", HASH)));
+
+      var result = testKit.runCommand(removeDeployHook("dh_1"));
+
+      DeployHookRemoved event = result.eventOfType(DeployHookRemoved.class);
+      assertEquals(new DeployHookRemoved("dh_1", INITIATOR, event.at()), event);
+      assertEquals(List.of("dh_2"), result.state().deployHooks().stream().map(DeployHook::id).toList());
+      assertRejected(testKit.runCommand(removeDeployHook("dh_1")), 404);
+    }
+
+    @Test
+    void closingABranchRecordsHowFarItsDeploymentsGo() {
+      successValue(testKit.runCommand(requestDeployment("dpl1")));
+      successValue(testKit.runCommand(requestDeployment("dpl2")));
+
+      var result = testKit.<StatusReply<Done>>runCommand(
+          replyTo -> new CloseBranch("feature/login", INITIATOR, replyTo));
+
+      BranchClosed event = result.eventOfType(BranchClosed.class);
+      assertEquals(new BranchClosed(NAME, "feature/login", 2, INITIATOR, event.at()), event);
+      successValue(result);
+      assertEquals(2, result.state().deploymentCount());
+    }
+
+    @Test
+    void gitCommandsOfAMissingOrDeletedProjectAreNotFound() {
+      successValue(testKit.runCommand(delete()));
+      assertRejected(testKit.runCommand(setCredential(Project.GIT_ACCESS_TOKEN, "v1:AAAA:BBBB")), 404);
+      assertRejected(testKit.runCommand(addDeployHook("dh_1", "Nightly", "main", HASH)), 404);
+      assertRejected(testKit.runCommand(removeDeployHook("dh_1")), 404);
+      assertRejected(testKit.<StatusReply<Done>>runCommand(replyTo -> new CloseBranch("main", INITIATOR, replyTo)),
+          404);
+      testKit.clear();
+      assertRejected(testKit.runCommand(addDeployHook("dh_1", "Nightly", "main", HASH)), 404);
+    }
+
+    private Function<ActorRef<StatusReply<State>>, Command> setCredential(String name, String sealed) {
+      return replyTo -> new SetCredential(name, sealed, INITIATOR, replyTo);
+    }
+
+    private Function<ActorRef<StatusReply<DeployHook>>, Command> addDeployHook(String id, String name, String ref,
+        String hash) {
+      return replyTo -> new AddDeployHook(id, name, ref, hash, INITIATOR, replyTo);
+    }
+
+    private Function<ActorRef<StatusReply<Done>>, Command> removeDeployHook(String id) {
+      return replyTo -> new RemoveDeployHook(id, INITIATOR, replyTo);
     }
   }
 

@@ -143,6 +143,76 @@ class RoutingProjectionTest {
     assertEquals(Optional.empty(), routeTable.deploymentFor(name + "-dpl_3.localhost"));
   }
 
+  @Test
+  void aBranchAliasFollowsTheNewestReadyDeploymentOfItsBranch() throws Exception {
+    String alias = name + "-git-feature-login.localhost";
+    deployments.append("dpl_1", ready(projectId, name, 1, "feature/login"));
+    runDeploymentRoutes(() -> {
+      Map<String, Object> route = row(database, "SELECT * FROM routes WHERE host = ?", alias);
+      assertEquals("dpl_1", route.get("deployment_id"));
+      assertEquals("branch", route.get("kind"));
+      assertEquals(Optional.of("dpl_1"), routeTable.deploymentFor(alias));
+    });
+
+    // dpl_3 was requested after dpl_2 but finishes first: the older one does not take the alias back.
+    deployments.append("dpl_3", ready(projectId, name, 3, "feature/login"));
+    deployments.append("dpl_2", ready(projectId, name, 2, "feature/login"));
+    deployments.append("dpl_4", ready(projectId, name, 4, "main"));
+    runDeploymentRoutes(() -> assertEquals(Optional.of("dpl_4"),
+        routeTable.deploymentFor(name + "-git-main.localhost")));
+    assertEquals(Optional.of("dpl_3"), routeTable.deploymentFor(alias));
+    assertEquals(List.of("dpl_3"), column(database, "SELECT deployment_id FROM routes WHERE host = ?", alias));
+    assertEquals(Optional.of("dpl_2"), routeTable.deploymentFor(name + "-dpl_2.localhost"),
+        "its own host it gets all the same");
+  }
+
+  @Test
+  void aClosedBranchLosesItsAliasAndOnlyANewerDeploymentBringsItBack() throws Exception {
+    String alias = name + "-git-changes.localhost";
+    deployments.append("dpl_1", ready(projectId, name, 1, "changes"));
+    runDeploymentRoutes(() -> assertEquals(Optional.of("dpl_1"), routeTable.deploymentFor(alias)));
+
+    // The pull request closes after deployments 1 and 2 were requested; 2 is still building.
+    projectEvents.append(projectId, new Project.BranchClosed(name, "changes", 2, ALICE, T0.plusSeconds(10)));
+    runProductionRoutes(() -> assertEquals(Optional.empty(), routeTable.deploymentFor(alias)));
+    assertEquals(List.of(), column(database, "SELECT host FROM routes WHERE host = ?", alias));
+    assertEquals(Optional.of("dpl_1"), routeTable.deploymentFor(name + "-dpl_1.localhost"));
+
+    // Its late READY does not re-add the alias; a push after the close (deployment 3) does.
+    deployments.append("dpl_2", ready(projectId, name, 2, "changes"));
+    deployments.append("dpl_9", ready(projectId, name, 9, "other"));
+    runDeploymentRoutes(() -> assertEquals(Optional.of("dpl_9"),
+        routeTable.deploymentFor(name + "-git-other.localhost")));
+    assertEquals(Optional.empty(), routeTable.deploymentFor(alias));
+    deployments.append("dpl_3", ready(projectId, name, 3, "changes"));
+    runDeploymentRoutes(() -> assertEquals(Optional.of("dpl_3"), routeTable.deploymentFor(alias)));
+  }
+
+  @Test
+  void aCloseSeenBeforeTheReadyOfAnOlderDeploymentStillWins() throws Exception {
+    String alias = name + "-git-changes.localhost";
+    // The two projections run independently: here the close is handled first.
+    projectEvents.append(projectId, new Project.BranchClosed(name, "changes", 5, ALICE, T0.plusSeconds(10)));
+    runProductionRoutes(() -> assertEquals(List.of(5L),
+        column(database, "SELECT closed_through FROM branch_aliases WHERE project_id = ?", projectId)));
+    deployments.append("dpl_5", ready(projectId, name, 5, "changes"));
+    deployments.append("dpl_6", ready(projectId, name, 6, "unrelated"));
+    runDeploymentRoutes(() -> assertEquals(Optional.of("dpl_6"),
+        routeTable.deploymentFor(name + "-git-unrelated.localhost")));
+    assertEquals(Optional.empty(), routeTable.deploymentFor(alias));
+    assertEquals(List.of(), column(database, "SELECT host FROM routes WHERE host = ?", alias));
+  }
+
+  @Test
+  void aDeletedProjectLosesItsBranchAliases() throws Exception {
+    String alias = name + "-git-main.localhost";
+    deployments.append("dpl_1", ready(projectId, name, 1, "main"));
+    runDeploymentRoutes(() -> assertEquals(Optional.of("dpl_1"), routeTable.deploymentFor(alias)));
+    projectEvents.append(projectId, new Project.ProjectDeleted(name, ALICE, T0.plusSeconds(10)));
+    runProductionRoutes(() -> assertEquals(Optional.empty(), routeTable.deploymentFor(alias)));
+    assertEquals(List.of(), column(database, "SELECT branch FROM branch_aliases WHERE project_id = ?", projectId));
+  }
+
   private void runDeploymentRoutes(Effect assertion) {
     kit.runExactlyOnce("deployment-routes", deployments, database,
         () -> new RoutingProjectionHandler(hosts, routeTable), assertion);
@@ -159,8 +229,12 @@ class RoutingProjectionTest {
   }
 
   private static Deployment.DeploymentReady ready(String projectId, String projectName, long number) {
-    return new Deployment.DeploymentReady(projectId, projectName, Deployment.PRODUCTION, number, "vite", 1, 10,
-        T0.plusSeconds(number));
+    return ready(projectId, projectName, number, null);
+  }
+
+  private static Deployment.DeploymentReady ready(String projectId, String projectName, long number, String branch) {
+    return new Deployment.DeploymentReady(projectId, projectName, Deployment.PREVIEW, number, "vite", 1, 10,
+        branch, T0.plusSeconds(number));
   }
 
   private static Project.ProductionPromoted promoted(String projectName, String deploymentId, long number,

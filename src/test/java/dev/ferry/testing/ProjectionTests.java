@@ -61,7 +61,12 @@ public final class ProjectionTests implements AutoCloseable {
 
   /** Starts an actor system for {@code testClass} and waits until it is an Up member of its own cluster. */
   public static ProjectionTests start(Class<?> testClass) {
-    ActorTestKit testKit = ActorTestKit.create(testClass.getSimpleName(), config());
+    return start(testClass, ConfigFactory.empty());
+  }
+
+  /** Like {@link #start(Class)}, with {@code overrides} on top of {@link #config()}. */
+  public static ProjectionTests start(Class<?> testClass, Config overrides) {
+    ActorTestKit testKit = ActorTestKit.create(testClass.getSimpleName(), overrides.withFallback(config()));
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {

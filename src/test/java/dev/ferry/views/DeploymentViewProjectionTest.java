@@ -4,6 +4,7 @@ import static dev.ferry.testing.ProjectionTests.column;
 import static dev.ferry.testing.ProjectionTests.instant;
 import static dev.ferry.testing.ProjectionTests.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.ferry.common.Initiator;
 import dev.ferry.db.Database;
@@ -62,7 +63,17 @@ class DeploymentViewProjectionTest {
       assertEquals(T0, instant(first.get("updated_at")));
       assertEquals(2L, deployment("dpl_2").get("number"));
       assertEquals("preview", deployment("dpl_2").get("target"));
+      assertNull(first.get("branch"), "a ref that is not known to be a branch");
     });
+  }
+
+  @Test
+  void aDeploymentOfABranchRecordsTheBranch() {
+    journal.append("dpl_1", new Deployment.DeploymentQueued("dpl_1", "prj_1", "blog", 1, Deployment.PREVIEW,
+        Deployment.Source.commit("feature/login", "6113728f27ae82c7b1a177c8d03f9e96e0adf246", "Initial commit",
+            "Codertocat <octocat@example.com>"), null, Initiator.user("usr_alice"), T0));
+
+    run(() -> assertEquals("feature/login", deployment("dpl_1").get("branch")));
   }
 
   @Test
@@ -82,7 +93,7 @@ class DeploymentViewProjectionTest {
     assertState("DEPLOYING", T0.plusSeconds(4));
 
     journal.append("dpl_1", new Deployment.DeploymentReady("prj_1", "blog", Deployment.PRODUCTION, 1, "vite", 3,
-        300, T0.plusSeconds(5)));
+        300, null, T0.plusSeconds(5)));
     assertState("READY", T0.plusSeconds(5));
   }
 
@@ -93,7 +104,7 @@ class DeploymentViewProjectionTest {
     journal.append("dpl_1", new Deployment.BuildStarted("w1", T0.plusSeconds(60), 1, T0.plusSeconds(1)));
     journal.append("dpl_1", new Deployment.DeploymentFailed("prj_1", "npm ERR!", T0.plusSeconds(2)));
     journal.append("dpl_2", new Deployment.DeploymentCanceled("prj_1", Initiator.user("usr_alice"),
-        T0.plusSeconds(3)));
+        null, T0.plusSeconds(3)));
 
     run(() -> {
       assertEquals("ERROR", deployment("dpl_1").get("state"));

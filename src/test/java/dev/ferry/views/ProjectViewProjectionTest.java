@@ -75,7 +75,34 @@ class ProjectViewProjectionTest {
       assertEquals(false, row.get("deleted"));
       assertEquals(T0, instant(row.get("created_at")));
       assertEquals(T0, instant(row.get("updated_at")));
+      assertEquals("github.com/acme/blog", row.get("repo_key"), "what webhooks look the project up by");
     });
+  }
+
+  @Test
+  void theRepositoryKeyFollowsTheRepositoryUrl() {
+    journal.append("prj_1", created("blog", T0));
+    journal.append("prj_1", new Project.SettingsChanged(new ProjectSettings("git@github.com:Acme/Web.git", "main",
+        null, null, null, null, null), ALICE, T0.plusSeconds(60)));
+    run(() -> assertEquals("github.com/acme/web", project("prj_1").get("repo_key")));
+
+    journal.append("prj_1", new Project.SettingsChanged(new ProjectSettings(null, "main", null, null, null, null,
+        null), ALICE, T0.plusSeconds(120)));
+    run(() -> assertNull(project("prj_1").get("repo_key")));
+  }
+
+  @Test
+  void rowsWrittenBeforeRepositoryKeysExistedGetOne() throws Exception {
+    dev.ferry.db.Sql.update(database.dataSource(), "INSERT INTO projects (id, name, owner, git_repo_url, git_branch, "
+        + "created_at, updated_at) VALUES ('prj_old', 'old', 'usr_alice', 'https://github.com/Acme/Old.git', 'main', "
+        + "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+    dev.ferry.db.Sql.update(database.dataSource(), "INSERT INTO projects (id, name, owner, created_at, updated_at) "
+        + "VALUES ('prj_none', 'none', 'usr_alice', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+
+    assertEquals(1, ProjectViewProjectionHandler.backfillRepositoryKeys(database.dataSource()));
+    assertEquals("github.com/acme/old", project("prj_old").get("repo_key"));
+    assertNull(project("prj_none").get("repo_key"));
+    assertEquals(0, ProjectViewProjectionHandler.backfillRepositoryKeys(database.dataSource()));
   }
 
   @Test
