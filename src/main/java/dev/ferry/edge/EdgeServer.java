@@ -37,6 +37,9 @@ public final class EdgeServer {
   private final ActorSystem<?> system;
   private final RouteLookup routes;
   private final StaticFiles staticFiles;
+  /** Asked before the 404 for a host that names no deployment: the health probes of a node without the API. */
+  private volatile java.util.function.Function<HttpRequest, Optional<CompletionStage<HttpResponse>>> unrouted =
+      request -> Optional.empty();
 
   public EdgeServer(ActorSystem<?> system, RouteLookup routes, BlobStore blobs) {
     this.system = system;
@@ -45,6 +48,16 @@ public final class EdgeServer {
     this.staticFiles = new StaticFiles(
         new ManifestCache(blobs, blockingIo, MANIFEST_CACHE_ENTRIES),
         new BlobBodies(blobs, blockingIo, new SmallFileCache(SMALL_FILE_CACHE_BYTES)));
+  }
+
+  /**
+   * Lets {@code handler} answer requests whose host names no deployment (a load balancer's probe by IP address), so
+   * no deployment loses a path of its own; whatever it leaves empty gets the edge's 404.
+   */
+  public EdgeServer answerUnroutedHostsWith(
+      java.util.function.Function<HttpRequest, Optional<CompletionStage<HttpResponse>>> handler) {
+    this.unrouted = handler;
+    return this;
   }
 
   public CompletionStage<ServerBinding> start(String iface, int port) {
@@ -90,7 +103,7 @@ public final class EdgeServer {
     }
     Optional<String> deployment = routes.deploymentFor(host.get());
     if (deployment.isEmpty()) {
-      return done(EdgeResponses.unknownHost(host.get()));
+      return unrouted.apply(request).orElseGet(() -> done(EdgeResponses.unknownHost(host.get())));
     }
     return staticFiles.serve(deployment.get(), path.get(), request);
   }
