@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real S3 server for tests: s3proxy (the {@code jar-with-dependencies} the build copies to
@@ -85,6 +86,17 @@ public final class S3ProxyServer implements AutoCloseable {
   public String createBucket(String name) throws IOException {
     Files.createDirectories(buckets.resolve(name));
     return name;
+  }
+
+  /** The keys in {@code bucket}, read from s3proxy's folders (keys with slashes are nested folders there). */
+  public List<String> keys(String bucket) throws IOException {
+    Path root = buckets.resolve(bucket);
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile)
+          .map(file -> root.relativize(file).toString().replace(java.io.File.separatorChar, '/'))
+          .sorted()
+          .toList();
+    }
   }
 
   public String endpoint() {
