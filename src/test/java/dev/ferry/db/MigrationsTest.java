@@ -24,6 +24,7 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The migrations of every supported database: each vendor folder has the same versions, and the common migrations
@@ -84,6 +85,26 @@ class MigrationsTest {
       assertEquals(Database.Vendor.POSTGRESQL, database.vendor());
       assertMigrated(database, "db/migration/postgresql");
       database.migrate(); // a second start finds nothing to do
+    }
+  }
+
+  @Test
+  void anEmbeddedDatabaseMigratedBeforeTheVendorFoldersStartsAsItIs(@TempDir Path oldLayout) throws Exception {
+    // Until the vendor folders came, V1 and V2 lay side by side in db/migration: same files, same checksums.
+    for (String folder : List.of("db/migration/h2", Database.COMMON_MIGRATIONS)) {
+      try (Stream<Path> files = Files.list(folder(folder))) {
+        for (Path file : files.filter(f -> f.getFileName().toString().matches("V[12]__.*")).toList()) {
+          Files.copy(file, oldLayout.resolve(file.getFileName()));
+        }
+      }
+    }
+    try (Database database = Database.open(
+        "jdbc:h2:mem:upgrade-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "ferry", "", 2)) {
+      Flyway.configure().dataSource(database.dataSource()).locations("filesystem:" + oldLayout).load().migrate();
+
+      database.migrate(); // validates the applied V1 and V2 against the moved files, then applies what is new
+
+      assertMigrated(database, "db/migration/h2");
     }
   }
 

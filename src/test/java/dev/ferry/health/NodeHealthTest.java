@@ -118,6 +118,22 @@ class NodeHealthTest {
     }
   }
 
+  @Test
+  void aNodeWithNeitherApiNorEdgeServesTheProbesAlone() throws Exception {
+    joinSelf();
+    database.migrate();
+    ServerBinding server = new NodeHealth(system, database.dataSource()).start("127.0.0.1", 0)
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try {
+      String base = "http://127.0.0.1:" + server.localAddress().getPort();
+      assertEquals(200, get(base + "/health/ready", null).statusCode());
+      assertEquals(200, get(base + "/health/alive", null).statusCode());
+      assertEquals(404, get(base + "/api/v1/projects", null).statusCode());
+    } finally {
+      server.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
   private static org.apache.pekko.http.javadsl.model.HttpRequest request(HttpMethod method, String path) {
     return org.apache.pekko.http.javadsl.model.HttpRequest.create(path).withMethod(method);
   }
