@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class FerryNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FerryNode.class);
+  /** pekko-persistence-jdbc's database, shared by the journal, the snapshots and the read journal. */
+  private static final String SHARED_DATABASE = "pekko-persistence-jdbc.shared-databases.ferry";
 
   private final ActorSystem<Void> system;
   private final FerrySettings settings;
@@ -75,8 +77,6 @@ public final class FerryNode implements AutoCloseable {
     this.edge = edge;
     this.healthOnly = healthOnly;
   }
-
-  private static final String SHARED_DATABASE = "pekko-persistence-jdbc.shared-databases.ferry";
 
   /**
    * The node's configuration: {@code application.conf} and the environment, with what follows from them filled in —
