@@ -21,6 +21,7 @@ import dev.ferry.edge.EdgeServer;
 import dev.ferry.edge.tls.DevelopmentCertificate;
 import dev.ferry.edge.tls.EdgeTls;
 import dev.ferry.edge.tls.LocalCertificateStore;
+import dev.ferry.health.NodeHealth;
 import dev.ferry.logs.BuildLogStore;
 import dev.ferry.metrics.NodeMetrics;
 import dev.ferry.project.AutoPromotionProjectionHandler;
@@ -35,6 +36,7 @@ import dev.ferry.secrets.MasterKeyring;
 import dev.ferry.secrets.SecretBox;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.FileSystemBlobStore;
+import dev.ferry.storage.S3BlobStore;
 import dev.ferry.views.DeploymentViewProjectionHandler;
 import dev.ferry.views.ProjectViewProjectionHandler;
 import java.io.IOException;
@@ -60,6 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class FerryNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FerryNode.class);
+  /** pekko-persistence-jdbc's database, shared by the journal, the snapshots and the read journal. */
+  private static final String SHARED_DATABASE = "pekko-persistence-jdbc.shared-databases.ferry";
 
   private final ActorSystem<Void> system;
   private final FerrySettings settings;
@@ -67,39 +71,74 @@ public final class FerryNode implements AutoCloseable {
   private final ServerBinding api;
   private final ServerBinding edge;
   private final ServerBinding edgeTls;
+  private final ServerBinding healthOnly;
 
   private FerryNode(ActorSystem<Void> system, FerrySettings settings, Database database, ServerBinding api,
-      ServerBinding edge, ServerBinding edgeTls) {
+      ServerBinding edge, ServerBinding edgeTls, ServerBinding healthOnly) {
     this.system = system;
     this.settings = settings;
     this.database = database;
     this.api = api;
     this.edge = edge;
     this.edgeTls = edgeTls;
+    this.healthOnly = healthOnly;
   }
 
-  /** The configuration with the embedded default's database URL filled in when none is configured. */
+  /**
+   * The node's configuration: {@code application.conf} and the environment, with what follows from them filled in —
+   * the embedded default's H2 URL when no database is configured, the Slick profile, JDBC driver and projection
+   * dialect of the database the URL names, and the cluster roles and seed nodes from {@code FERRY_ROLES} and
+   * {@code FERRY_SEED_NODES}.
+   */
   public static Config configuration() {
-    Config config = ConfigFactory.load();
-    if (config.getString("ferry.db.url").isBlank()) {
-      FerrySettings settings = FerrySettings.from(config);
-      config = ConfigFactory.load(ConfigFactory.parseResourcesAnySyntax("application")
-          .withValue("ferry.db.url", ConfigValueFactory.fromAnyRef(Database.embeddedUrl(settings.dataDir()))));
+    return configuration(ConfigFactory.parseResourcesAnySyntax("application"));
+  }
+
+  /** {@link #configuration()} for an unresolved {@code application} configuration. */
+  static Config configuration(Config application) {
+    FerrySettings settings = FerrySettings.from(ConfigFactory.load(application));
+    String url = settings.dbUrl().isBlank() ? Database.embeddedUrl(settings.dataDir()) : settings.dbUrl().trim();
+    Database.Vendor vendor = Database.Vendor.of(url);
+    Config derived = ConfigFactory.empty()
+        .withValue("ferry.db.url", ConfigValueFactory.fromAnyRef(url))
+        .withValue(SHARED_DATABASE + ".profile", ConfigValueFactory.fromAnyRef(vendor.slickProfile()))
+        .withValue(SHARED_DATABASE + ".db.driver", ConfigValueFactory.fromAnyRef(vendor.driver()))
+        .withValue("pekko.projection.jdbc.dialect", ConfigValueFactory.fromAnyRef(vendor.projectionDialect()));
+    if (!settings.cluster().roles().isEmpty()) {
+      derived = derived.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(settings.cluster().roles()));
     }
-    return config;
+    if (!settings.cluster().seedNodes().isEmpty()) {
+      derived = derived.withValue("pekko.cluster.seed-nodes",
+          ConfigValueFactory.fromIterable(settings.cluster().seedNodes()));
+    }
+    return ConfigFactory.load(derived.withFallback(application));
   }
 
   public static FerryNode start(Config config) throws Exception {
     FerrySettings settings = FerrySettings.from(config);
     Files.createDirectories(settings.dataDir());
     Database database = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), 10);
-    database.migrate();
-    int keyed = ProjectViewProjectionHandler.backfillRepositoryKeys(database.dataSource());
-    if (keyed > 0) {
-      log.info("Added the repository key of {} projects (webhooks find them by it)", keyed);
+    ActorSystem<Void> system = null;
+    try {
+      database.migrate();
+      int keyed = ProjectViewProjectionHandler.backfillRepositoryKeys(database.dataSource());
+      if (keyed > 0) {
+        log.info("Added the repository key of {} projects (webhooks find them by it)", keyed);
+      }
+      system = ActorSystem.create(Behaviors.empty(), "ferry", config);
+      return start(config, settings, database, system);
+    } catch (Exception | Error e) {
+      // A node that cannot start stops whatever it started, or its threads would keep the JVM alive.
+      if (system != null) {
+        system.terminate();
+      }
+      database.close();
+      throw e;
     }
+  }
 
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ferry", config);
+  private static FerryNode start(Config config, FerrySettings settings, Database database, ActorSystem<Void> system)
+      throws Exception {
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -129,19 +168,27 @@ public final class FerryNode implements AutoCloseable {
     projections.atLeastOnce("auto-promotion", Deployment.ENTITY_KEY.name(),
         () -> new AutoPromotionProjectionHandler(system));
 
-    BlobStore blobs = new FileSystemBlobStore(settings.blobDir());
+    BlobStore blobs = settings.s3().enabled()
+        ? S3BlobStore.open(system, settings.s3(), settings.blobCacheDir())
+        : new FileSystemBlobStore(settings.blobDir());
     MasterKeyring keyring = MasterKeyring.loadOrCreate(settings.dataDir(), nonBlank(settings.masterKey()),
         settings.retiredMasterKeys());
     SecretBox secrets = new SecretBox(keyring);
     BuildLogStore logs = new BuildLogStore(database.dataSource());
     var roles = cluster.selfMember().getRoles();
 
+    // Nodes without the API answer health probes on the edge port (hosts that name no deployment), or on the API
+    // port when they have no edge either.
+    NodeHealth health = new NodeHealth(system, database.dataSource());
     ServerBinding edge = null;
     ServerBinding edgeTls = null;
     if (roles.contains("edge")) {
       LocalCertificateStore certificates = LocalCertificateStore.open(settings.dataDir().resolve("certs/hosts"));
       EdgeServer edgeServer = new EdgeServer(system, routeTable, blobs,
           EdgeServer.Options.defaults().withCertificates(certificates));
+      if (!roles.contains("api")) {
+        edgeServer.answerUnroutedHostsWith(health::handle);
+      }
       edge = await(edgeServer.start(settings.edgeInterface(), settings.edgePort()));
       int tlsPort = config.getInt("ferry.edge.tls-port");
       if (tlsPort > 0) {
@@ -167,9 +214,15 @@ public final class FerryNode implements AutoCloseable {
       worker.start();
       CoordinatedShutdown.get(system).addJvmShutdownHook(worker::close);
     }
+    ServerBinding healthOnly = null;
+    if (api == null && edge == null) {
+      healthOnly = await(health.start(settings.apiInterface(), settings.apiPort()));
+    }
     new DataKeyRewrapper(system, database.dataSource(), secrets, keyring).startInBackground();
-    FerryNode node = new FerryNode(system, settings, database, api, edge, edgeTls);
-    log.info("Ferry node started: roles {}, data in {}", roles, settings.dataDir());
+    FerryNode node = new FerryNode(system, settings, database, api, edge, edgeTls, healthOnly);
+    log.info("Ferry node started: roles {}, database {}, blobs {}, data in {}", roles, database.vendor().id(),
+        settings.s3().enabled() ? "in S3 bucket " + settings.s3().bucket() : "in the data directory",
+        settings.dataDir());
     return node;
   }
 
@@ -202,6 +255,10 @@ public final class FerryNode implements AutoCloseable {
     if (edgeTls != null) {
       text.append("  Edge: https://<project>.").append(settings.baseDomain()).append(':')
           .append(edgeTls.localAddress().getPort()).append("/ (self-signed development certificate)\n");
+    }
+    if (healthOnly != null) {
+      text.append("  Health: http://localhost:").append(healthOnly.localAddress().getPort())
+          .append("/health/ready\n");
     }
     text.append("  Data: ").append(settings.dataDir());
     return text.toString();

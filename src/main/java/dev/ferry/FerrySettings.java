@@ -28,13 +28,18 @@ public record FerrySettings(
     RateLimits rateLimits,
     List<String> retiredMasterKeys,
     long maxRepositoryBytes,
-    GitHub github) {
+    GitHub github,
+    Cluster cluster,
+    S3 s3) {
 
   /**
    * {@code webhookSecret}: the installation-wide secret of GitHub webhooks (empty: only projects' own secrets);
    * {@code maxPayloadBytes}: the largest delivery accepted (GitHub caps them at 25 MiB).
    */
   public record GitHub(String webhookSecret, long maxPayloadBytes) {}
+
+  /** Roles a node may have; nodes without {@code api} still answer health probes (see README, Production). */
+  public static final List<String> ROLES = List.of("api", "edge", "build", "functions");
 
   public record Auth(boolean signupEnabled, String adminEmail, String adminPassword, Duration accessTokenTtl,
       Duration refreshLifetime, String jwtKey, boolean secureCookies) {}
@@ -43,6 +48,28 @@ public record FerrySettings(
 
   public record Build(int slots, Duration timeout, Duration lease, Duration pollInterval, long maxLogBytes,
       int maxOutputFiles, long maxOutputBytes, int maxAttempts) {}
+
+  /**
+   * Cluster membership from {@code FERRY_ROLES} and {@code FERRY_SEED_NODES}; empty lists keep {@code cluster.conf}'s
+   * roles and let the node join itself.
+   */
+  public record Cluster(List<String> roles, List<String> seedNodes) {}
+
+  /** The S3 (or MinIO) bucket holding blobs and manifests; without a bucket they stay in the data directory. */
+  public record S3(String bucket, String endpoint, String region, boolean pathStyleAccess, String accessKey,
+      String secretKey) {
+
+    public boolean enabled() {
+      return !bucket.isBlank();
+    }
+
+    @Override
+    public String toString() {
+      return "S3[bucket=" + bucket + ", endpoint=" + endpoint + ", region=" + region + ", pathStyleAccess="
+          + pathStyleAccess + ", accessKey=" + (accessKey.isBlank() ? "" : "***") + ", secretKey="
+          + (secretKey.isBlank() ? "" : "***") + "]";
+    }
+  }
 
   public static FerrySettings from(Config config) {
     Config ferry = config.getConfig("ferry");
@@ -92,7 +119,38 @@ public record FerrySettings(
         ferry.getBytes("git.max-repository-size"),
         new GitHub(
             ferry.getString("github.webhook-secret"),
-            ferry.getBytes("github.max-payload-size")));
+            ferry.getBytes("github.max-payload-size")),
+        new Cluster(roles(ferry.getString("cluster.roles")), seedNodes(ferry.getString("cluster.seed-nodes"))),
+        new S3(
+            ferry.getString("storage.s3.bucket").trim(),
+            ferry.getString("storage.s3.endpoint").trim(),
+            ferry.getString("storage.s3.region").trim(),
+            ferry.getBoolean("storage.s3.path-style-access"),
+            ferry.getString("storage.s3.access-key"),
+            ferry.getString("storage.s3.secret-key")));
+  }
+
+  private static List<String> roles(String value) {
+    List<String> roles = commaSeparated(value).stream().map(String::toLowerCase).distinct().toList();
+    for (String role : roles) {
+      if (!ROLES.contains(role)) {
+        throw new IllegalArgumentException(
+            "Unknown node role '" + role + "' in FERRY_ROLES; the roles are " + String.join(", ", ROLES));
+      }
+    }
+    return roles;
+  }
+
+  private static List<String> seedNodes(String value) {
+    List<String> seeds = commaSeparated(value);
+    for (String seed : seeds) {
+      // Every node's actor system is named "ferry"; a seed of another name could never be joined.
+      if (!seed.matches("pekko://ferry@(\\[[0-9A-Fa-f:.]+\\]|[^:/\\s\\[\\]]+):\\d{1,5}")) {
+        throw new IllegalArgumentException("Seed node '" + seed
+            + "' in FERRY_SEED_NODES is not a cluster address such as pekko://ferry@10.0.0.5:25520");
+      }
+    }
+    return seeds;
   }
 
   private static List<String> commaSeparated(String value) {
@@ -101,6 +159,11 @@ public record FerrySettings(
 
   public Path blobDir() {
     return dataDir.resolve("blobs");
+  }
+
+  /** Local copies of blobs kept in S3, for the edge to serve from. */
+  public Path blobCacheDir() {
+    return dataDir.resolve("blob-cache");
   }
 
   public Path buildsDir() {

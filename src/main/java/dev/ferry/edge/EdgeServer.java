@@ -78,6 +78,9 @@ public final class EdgeServer {
   private final StaticFiles staticFiles;
   private final CertificateStore certificates;
   private final EdgeMetrics metrics;
+  /** Asked before the 404 for a host that names no deployment: the health probes of a node without the API. */
+  private volatile java.util.function.Function<HttpRequest, Optional<CompletionStage<HttpResponse>>> unrouted =
+      request -> Optional.empty();
   /** The HTTPS listener's port once bound; 0 while there is none (no redirects then). */
   private volatile int httpsPort;
 
@@ -99,6 +102,16 @@ public final class EdgeServer {
 
   public EdgeMetrics metrics() {
     return metrics;
+  }
+
+  /**
+   * Lets {@code handler} answer requests whose host names no deployment (a load balancer's probe by IP address), so
+   * no deployment loses a path of its own; whatever it leaves empty gets the edge's 404.
+   */
+  public EdgeServer answerUnroutedHostsWith(
+      java.util.function.Function<HttpRequest, Optional<CompletionStage<HttpResponse>>> handler) {
+    this.unrouted = handler;
+    return this;
   }
 
   /** The plain HTTP listener. */
@@ -154,8 +167,9 @@ public final class EdgeServer {
         response = done(EdgeResponses.methodNotAllowed());
       } else {
         deployment = routes.deploymentFor(host.get()).orElse(null);
+        String unknownHost = host.get();
         response = deployment == null
-            ? done(EdgeResponses.unknownHost(host.get()))
+            ? unrouted.apply(request).orElseGet(() -> done(EdgeResponses.unknownHost(unknownHost)))
             : staticFiles.serve(deployment, path.get(), request).exceptionally(failure -> failed(request, failure));
       }
     } catch (RuntimeException e) {

@@ -108,7 +108,7 @@ public final class FerryProcess implements AutoCloseable {
       }
       try {
         HttpResponse<String> response = client.send(
-            HttpRequest.newBuilder(URI.create(api() + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+            HttpRequest.newBuilder(URI.create(health() + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
             HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
           return;
@@ -119,6 +119,13 @@ public final class FerryProcess implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("Ferry did not become ready in " + timeout + ":\n" + log());
+  }
+
+  /** Where readiness is asked: the API, or the edge of a node whose {@code FERRY_ROLES} leave the API out. */
+  private String health() {
+    List<String> roles = List.of(extraEnv.getOrDefault("FERRY_ROLES", "").trim().toLowerCase().split("\\s*,\\s*"));
+    boolean withoutApi = !extraEnv.getOrDefault("FERRY_ROLES", "").isBlank() && !roles.contains("api");
+    return withoutApi && roles.contains("edge") ? edge() : api();
   }
 
   /** Stops the node the hard way: no shutdown hooks, nothing flushed on the way out. */
