@@ -18,6 +18,7 @@ import dev.ferry.deployment.Deployment;
 import dev.ferry.git.GitHubPayloads;
 import dev.ferry.git.WebhookSignature;
 import dev.ferry.logs.BuildLogStore;
+import dev.ferry.metrics.NodeMetrics;
 import dev.ferry.project.Project;
 import dev.ferry.project.ProjectCredentials;
 import dev.ferry.project.ProjectSettings;
@@ -95,7 +96,7 @@ class GitHubWebhookRoutesTest {
     context = new ApiContext(kit.system(), FerrySettings.from(config), database.dataSource(),
         new Hosts("localhost", "http", 8080), new BuildLogStore(database.dataSource()), new AccessTokens(random(32)),
         secrets);
-    binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0).bind(new ApiServer(context).route())
+    binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0).bind(new ApiServer(context, new NodeMetrics(database.dataSource())).route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
