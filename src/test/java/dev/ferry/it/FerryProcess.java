@@ -90,7 +90,11 @@ public final class FerryProcess implements AutoCloseable {
     env.put("FERRY_API_INTERFACE", "127.0.0.1");
     env.put("FERRY_EDGE_INTERFACE", "127.0.0.1");
     // A fresh port per start: the default 8443 would clash between nodes (and with anything else on the machine).
-    env.put("FERRY_EDGE_TLS_PORT", Integer.toString(freePort()));
+    try {
+      env.put("FERRY_EDGE_TLS_PORT", Integer.toString(freePort()));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     env.putAll(extraEnv);
     return builder;
   }
