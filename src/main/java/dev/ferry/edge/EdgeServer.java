@@ -236,7 +236,9 @@ public final class EdgeServer {
         // HEAD is handled like GET; Pekko's renderer then sends the headers and drops the body.
         .withTransparentHeadRequests(false)
         // Rendered into every response that sets none, so no response needs to carry it.
-        .withServerHeader(Optional.of(EdgeResponses.SERVER));
+        .withServerHeader(Optional.of(EdgeResponses.SERVER))
+        // Unparseable requests are the client's error: 4xx, never 501/505.
+        .withParsingErrorHandler(EdgeParsingErrors.class.getName());
   }
 
   private static void logBinding(String what, String iface, int port, ServerBinding binding, Throwable failure) {
