@@ -146,6 +146,10 @@ class EdgeFuzzTest {
       requests.add(new RequestGrammar(random).request());
     }
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    long started = System.nanoTime();
+    // Bounded in time as well as in count: on a loaded machine fewer requests are sent, never a hung build.
+    long deadline = started + TimeUnit.SECONDS.toNanos(Long.getLong("ferry.fuzz.seconds", 30));
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try {
       List<Future<?>> done = new ArrayList<>();
@@ -153,7 +157,11 @@ class EdgeFuzzTest {
         int offset = t;
         done.add(pool.submit(() -> {
           for (int i = offset; i < requests.size() && failures.size() < 20; i += THREADS) {
+            if (System.nanoTime() > deadline) {
+              break;
+            }
             String problem = check(requests.get(i));
+            sent.incrementAndGet();
             if (problem != null) {
               failures.add("request " + i + ": " + problem + "\n  " + shown(requests.get(i)));
             }
@@ -166,6 +174,9 @@ class EdgeFuzzTest {
     } finally {
       pool.shutdownNow();
     }
+    System.out.printf("EdgeFuzzTest: seed %d, %d of %d configs rejected, %d requests in %d ms%n", SEED,
+        rejectedConfigs, CONFIGS, sent.get(), (System.nanoTime() - started) / 1_000_000);
+    assertTrue(sent.get() >= REQUESTS / 10, "seed " + SEED + ": only " + sent.get() + " requests were sent");
     if (!failures.isEmpty()) {
       fail("seed " + SEED + ", " + failures.size() + " failures:\n" + String.join("\n", failures));
     }
