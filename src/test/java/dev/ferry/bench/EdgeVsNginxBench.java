@@ -303,7 +303,6 @@ class EdgeVsNginxBench {
         {
           admin off
           auto_https off
-          persist_config off
         }
         http://127.0.0.1:%d {
           root * %s
