@@ -64,13 +64,17 @@ public final class Builder {
     runStep("Build", orDetected(project.buildCommand(), detected.buildCommand()), root, env, deadline, log,
         cancellation);
 
-    Path output = outputDirectory(root, orDetected(project.outputDirectory(), detected.outputDirectory()));
+    BuildOutput.Resolved built = BuildOutput.resolve(root,
+        () -> outputDirectory(root, orDetected(project.outputDirectory(), detected.outputDirectory())));
+    Path output = built.staticDir();
+    built.warnings().forEach(warning -> log.line("system", "Warning: " + warning));
+    log.line("system", "Routing configuration: " + built.source());
     progress.publishing();
     String shown = root.relativize(output).toString();
     log.line("system", "Publishing " + (shown.isEmpty() ? "the repository root" : shown + "/"));
     try {
       var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
-          settings.build().maxOutputBytes());
+          settings.build().maxOutputBytes(), built.config());
       log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
           + result.uploadedBlobs() + " new)");
       return new Outcome(framework, result.fileCount(), result.totalBytes());

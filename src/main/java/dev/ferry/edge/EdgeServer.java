@@ -57,19 +57,30 @@ public final class EdgeServer {
    * @param inMemoryFileLimit files up to this size are served from memory once read
    */
   public record Options(CertificateStore certificates, EdgeMetrics metrics, int manifestCacheEntries,
-      long smallFileCacheBytes, long inMemoryFileLimit) {
+      long smallFileCacheBytes, long inMemoryFileLimit, boolean proxyToPrivateAddresses) {
 
     public static Options defaults() {
       return new Options(LocalCertificateStore.inMemory(), new EdgeMetrics(), MANIFEST_CACHE_ENTRIES,
-          SMALL_FILE_CACHE_BYTES, BlobBodies.DEFAULT_IN_MEMORY_LIMIT_BYTES);
+          SMALL_FILE_CACHE_BYTES, BlobBodies.DEFAULT_IN_MEMORY_LIMIT_BYTES, false);
     }
 
     public Options withCertificates(CertificateStore store) {
-      return new Options(store, metrics, manifestCacheEntries, smallFileCacheBytes, inMemoryFileLimit);
+      return new Options(store, metrics, manifestCacheEntries, smallFileCacheBytes, inMemoryFileLimit,
+          proxyToPrivateAddresses);
     }
 
     public Options withMetrics(EdgeMetrics edgeMetrics) {
-      return new Options(certificates, edgeMetrics, manifestCacheEntries, smallFileCacheBytes, inMemoryFileLimit);
+      return new Options(certificates, edgeMetrics, manifestCacheEntries, smallFileCacheBytes, inMemoryFileLimit,
+          proxyToPrivateAddresses);
+    }
+
+    /**
+     * Whether routes may proxy to loopback, private and link-local addresses (off by default: a deployment's
+     * configuration must not reach internal services; tests turn it on).
+     */
+    public Options withProxyToPrivateAddresses(boolean allowed) {
+      return new Options(certificates, metrics, manifestCacheEntries, smallFileCacheBytes, inMemoryFileLimit,
+          allowed);
     }
   }
 
@@ -97,7 +108,9 @@ public final class EdgeServer {
     this.staticFiles = new StaticFiles(
         new ManifestCache(blobs, blockingIo, options.manifestCacheEntries()),
         new BlobBodies(blobs, blockingIo, new SmallFileCache(options.smallFileCacheBytes()),
-            options.inMemoryFileLimit()));
+            options.inMemoryFileLimit()),
+        new EdgeProxy(system, blockingIo, options.proxyToPrivateAddresses(), EdgeProxy.DEFAULT_TIMEOUT,
+            EdgeProxy.DEFAULT_MAX_RESPONSE_BYTES));
   }
 
   public EdgeMetrics metrics() {
@@ -237,7 +250,9 @@ public final class EdgeServer {
         // HEAD is handled like GET; Pekko's renderer then sends the headers and drops the body.
         .withTransparentHeadRequests(false)
         // Rendered into every response that sets none, so no response needs to carry it.
-        .withServerHeader(Optional.of(EdgeResponses.SERVER));
+        .withServerHeader(Optional.of(EdgeResponses.SERVER))
+        // Unparseable requests are the client's error: 4xx, never 501/505.
+        .withParsingErrorHandler(EdgeParsingErrors.class.getName());
   }
 
   private static void logBinding(String what, String iface, int port, ServerBinding binding, Throwable failure) {

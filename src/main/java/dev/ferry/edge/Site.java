@@ -1,10 +1,17 @@
 package dev.ferry.edge;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.output.BuildOutputConfig;
+import dev.ferry.output.FileLookup;
+import dev.ferry.output.RoutesEngine;
 import dev.ferry.storage.Manifest;
 import dev.ferry.storage.Manifest.FileEntry;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.http.javadsl.model.DateTime;
 import org.apache.pekko.http.javadsl.model.headers.LastModified;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One deployment as the edge serves it: its manifest, plus each requested file's ready-made response parts,
@@ -16,15 +23,38 @@ final class Site {
   /** Response parts are kept for this many files per site; beyond it they are built per request (rare files). */
   static final int MAX_MEMOIZED_FILES = 4096;
 
+  private static final Logger log = LoggerFactory.getLogger(Site.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final Manifest manifest;
   private final ContentTypeResolver contentTypes;
   /** The manifest's creation time to the second, or null when the manifest predates it. */
   private final DateTime lastModified;
   private final LastModified lastModifiedHeader;
   private final ConcurrentHashMap<String, ServedFile> served = new ConcurrentHashMap<>();
+  /** The deployment's routing, compiled once; null when it has none (files are then served by path only). */
+  private final RoutesEngine routes;
+  /** True when the manifest has a routing configuration that cannot be compiled (the site then answers 500). */
+  private final boolean brokenConfig;
+  private final FileLookup lookup;
 
   Site(Manifest manifest, ContentTypeResolver contentTypes) {
     this.manifest = manifest;
+    this.lookup = path -> manifest.files().containsKey(path);
+    RoutesEngine engine = null;
+    boolean broken = false;
+    if (manifest.config() != null) {
+      try {
+        engine = RoutesEngine.compile(BuildOutputConfig.parse(JSON.writeValueAsBytes(manifest.config())));
+      } catch (RuntimeException | JsonProcessingException e) {
+        // Builds validate the configuration, so this is a manifest written by hand or by a newer version.
+        log.error("Deployment {} has a routing configuration the edge cannot use: {}", manifest.deploymentId(),
+            e.getMessage());
+        broken = true;
+      }
+    }
+    this.routes = engine;
+    this.brokenConfig = broken;
     this.contentTypes = contentTypes;
     this.lastModified = manifest.createdInstant().map(instant -> DateTime.create(instant.toEpochMilli())).orElse(null);
     this.lastModifiedHeader = lastModified == null ? null : LastModified.create(lastModified);
@@ -32,6 +62,20 @@ final class Site {
 
   Manifest manifest() {
     return manifest;
+  }
+
+  /** The compiled routing, or null when the deployment has none. */
+  RoutesEngine routes() {
+    return routes;
+  }
+
+  boolean brokenConfig() {
+    return brokenConfig;
+  }
+
+  /** What the routes engine asks about: which files the deployment has. */
+  FileLookup lookup() {
+    return lookup;
   }
 
   /** The file at this manifest path, or null. */

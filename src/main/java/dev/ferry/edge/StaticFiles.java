@@ -1,6 +1,7 @@
 package dev.ferry.edge;
 
 import dev.ferry.edge.ServedFile.Representation;
+import dev.ferry.output.Result;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -32,10 +33,12 @@ public final class StaticFiles {
 
   private final ManifestCache manifests;
   private final BlobBodies bodies;
+  private final EdgeProxy proxy;
 
-  StaticFiles(ManifestCache manifests, BlobBodies bodies) {
+  StaticFiles(ManifestCache manifests, BlobBodies bodies, EdgeProxy proxy) {
     this.manifests = manifests;
     this.bodies = bodies;
+    this.proxy = proxy;
   }
 
   /** The response for a GET or HEAD (the server leaves out the body of a HEAD response). */
@@ -54,10 +57,64 @@ public final class StaticFiles {
   }
 
   private CompletionStage<HttpResponse> serve(Site site, RequestPath path, HttpRequest request) {
+    if (site.routes() != null) {
+      return routed(site, path, request);
+    }
+    if (site.brokenConfig()) {
+      return done(EdgeResponses.internalError());
+    }
     ServedFile file = find(site, path);
     if (file == null) {
       return notFound(site, request);
     }
+    return serveFile(file, request);
+  }
+
+  /** A deployment with routing: the routes engine decides, the answer is built from its result. */
+  private CompletionStage<HttpResponse> routed(Site site, RequestPath path, HttpRequest request) {
+    Result result = site.routes().route(RoutedResponses.engineRequest(path, request), site.lookup());
+    if (result instanceof Result.ServeFile serve) {
+      ServedFile file = site.file(serve.path());
+      if (file == null) {
+        // The engine only serves what the lookup said exists; this would be a bug, not a client error.
+        return notFound(site, request).thenApply(r -> RoutedResponses.withHeaders(r, serve.headers()));
+      }
+      if (serve.status() == 200) {
+        return serveFile(file, request).thenApply(r -> RoutedResponses.withHeaders(r, serve.headers()));
+      }
+      return fileWithStatus(file, request, serve.status()).thenApply(r -> RoutedResponses.withHeaders(r, serve.headers()));
+    }
+    if (result instanceof Result.NotFound notFound) {
+      return notFound(site, request).thenApply(r -> RoutedResponses.withHeaders(r, notFound.headers()));
+    }
+    if (result instanceof Result.Proxy forward) {
+      return proxy.forward(forward.url(), request)
+          .thenApply(r -> RoutedResponses.withHeaders(r, forward.headers()));
+    }
+    return done(RoutedResponses.of(result));
+  }
+
+  /** A file answered with a status a route set (e.g. an error page): the whole body, no ranges or 304. */
+  private CompletionStage<HttpResponse> fileWithStatus(ServedFile file, HttpRequest request, int status) {
+    int coding = ContentCodings.choose(Conditions.acceptEncoding(request), file.gzip != null, file.br != null);
+    Representation representation = file.representation(coding);
+    return bodies.entity(representation.sha256, representation.size, file.contentType)
+        .thenApply(body -> {
+          HttpResponse response = HttpResponse.create()
+              .withStatus(RoutedResponses.status(status))
+              .addHeader(EdgeResponses.FILE_CACHE_CONTROL)
+              .addHeader(EdgeResponses.NOSNIFF);
+          if (file.varies) {
+            response = response.addHeader(ServedFile.VARY_ACCEPT_ENCODING);
+          }
+          if (representation.compressed) {
+            response = response.addHeader(representation.ok.getHeader("Content-Encoding").orElseThrow());
+          }
+          return RoutedResponses.withBody(response, body);
+        });
+  }
+
+  private CompletionStage<HttpResponse> serveFile(ServedFile file, HttpRequest request) {
     Conditions conditions = Conditions.of(request);
     int coding = conditions.range != null
         ? ContentCodings.IDENTITY

@@ -53,6 +53,21 @@ public record Request(
     return new Request(method, path, query, lower, parseCookies(lower.get("cookie")), host);
   }
 
+  /**
+   * Parses a raw query string (without {@code ?}): pairs split at {@code &}, keys and values
+   * percent-decoded ({@code +} is a space), repeated keys keep all values, in request order.
+   */
+  public static Map<String, List<String>> parseQuery(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, List<String>> query = new LinkedHashMap<>();
+    for (String[] pair : Urls.parseQuery(rawQuery)) {
+      query.computeIfAbsent(pair[0], k -> new java.util.ArrayList<>()).add(pair[1]);
+    }
+    return query;
+  }
+
   /** The host without port, lower-cased; null when unknown. */
   String hostName() {
     if (host == null) {

@@ -2,9 +2,11 @@ package dev.ferry.storage;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -18,13 +20,26 @@ import java.util.Optional;
  * @param createdAt when the manifest was published, ISO-8601 in UTC to the second (e.g.
  *     {@code "2025-03-01T12:00:00Z"}); {@code null} in manifests written before it existed. The edge sends it as
  *     every file's {@code Last-Modified}.
+ * @param config the deployment's routing as a Build Output API v3 {@code config.json} object (from the build's
+ *     {@code .vercel/output/config.json} or compiled from its {@code vercel.json}); {@code null} when the
+ *     deployment has none (and in manifests written before it existed): the edge then serves files by path only.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Manifest(String deploymentId, Map<String, FileEntry> files, String createdAt) {
+public record Manifest(String deploymentId, Map<String, FileEntry> files, String createdAt, JsonNode config) {
+
+  public Manifest {
+    if (config != null && (config.isNull() || config.isMissingNode())) {
+      config = null;
+    }
+  }
 
   public Manifest(String deploymentId, Map<String, FileEntry> files) {
-    this(deploymentId, files, null);
+    this(deploymentId, files, null, null);
+  }
+
+  public Manifest(String deploymentId, Map<String, FileEntry> files, String createdAt) {
+    this(deploymentId, files, createdAt, null);
   }
 
   /**
@@ -64,11 +79,17 @@ public record Manifest(String deploymentId, Map<String, FileEntry> files, String
 
   /** The same manifest with another creation time. */
   public Manifest withCreatedAt(Instant instant) {
-    return new Manifest(deploymentId, files, instant == null ? null : instant.toString());
+    return new Manifest(deploymentId, files, instant == null ? null : instant.toString(), config);
   }
 
-  /** Whether both name the same deployment and files; the creation time is not compared. */
+  /** The same manifest with another routing configuration ({@code null} for none). */
+  public Manifest withConfig(JsonNode routingConfig) {
+    return new Manifest(deploymentId, files, createdAt, routingConfig);
+  }
+
+  /** Whether both name the same deployment, files and configuration; the creation time is not compared. */
   public boolean sameContent(Manifest other) {
-    return other != null && deploymentId.equals(other.deploymentId()) && files.equals(other.files());
+    return other != null && deploymentId.equals(other.deploymentId()) && files.equals(other.files())
+        && Objects.equals(config, other.config());
   }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.storage;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
@@ -48,6 +49,15 @@ public final class Publisher {
 
   public static PublishResult publish(
       Path outputDir, String deploymentId, BlobStore store, int maxFiles, long maxTotalBytes) throws IOException {
+    return publish(outputDir, deploymentId, store, maxFiles, maxTotalBytes, null);
+  }
+
+  /**
+   * @param config the deployment's routing (a Build Output {@code config.json} object), stored in the manifest;
+   *     {@code null} for none
+   */
+  public static PublishResult publish(Path outputDir, String deploymentId, BlobStore store, int maxFiles,
+      long maxTotalBytes, JsonNode config) throws IOException {
     OutputScan scan = OutputScan.of(outputDir, maxFiles, maxTotalBytes);
     Uploads uploads = new Uploads(store);
     Map<String, Manifest.FileEntry> entries = new TreeMap<>();
@@ -67,7 +77,7 @@ public final class Publisher {
           sha256, file.size(), ContentTypes.forPath(file.path()), variants.gzip(), variants.br()));
     }
     Instant createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    store.putManifest(deploymentId, new Manifest(deploymentId, entries).withCreatedAt(createdAt));
+    store.putManifest(deploymentId, new Manifest(deploymentId, entries).withCreatedAt(createdAt).withConfig(config));
     scan.skipped.forEach(reason -> log.warn("deployment {}: skipped {}", deploymentId, reason));
     return new PublishResult(entries.size(), scan.totalBytes, uploads.count, List.copyOf(scan.skipped));
   }

@@ -44,12 +44,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Ferry's edge against nginx serving the same files, both on 127.0.0.1, both measured by wrk with the same URL set,
- * threads, connections and duration. Not part of the normal test run: {@code mvn -Pbench test}.
+ * Ferry's edge against nginx and caddy serving the same files, all on 127.0.0.1, all measured by wrk with the same
+ * URL set, threads, connections and duration. Not part of the normal test run: {@code mvn -Pbench test}.
  *
- * <p>The site: index.html (2 KiB), a hashed 40 KiB script and a 200 KiB image. nginx gets the same gzip files
- * through {@code gzip_static}, so the compressed scenarios compare precompressed serving on both sides.
- * Settings: {@code -Dbench.threads=2 -Dbench.connections=64 -Dbench.duration=10} (seconds, at most 60).
+ * <p>The site and URL set (issue #6): index.html (1 KiB) and a hashed 100 KiB script, fetched as is; caddy's
+ * {@code file_server} is the second peer; rounds ({@code -Dbench.rounds=2}) alternate the servers' order and are
+ * averaged. Settings: {@code -Dbench.threads=2 -Dbench.connections=64 -Dbench.duration=10} (seconds, at most 60).
  */
 class EdgeVsNginxBench {
 
@@ -68,18 +68,20 @@ class EdgeVsNginxBench {
 
   private record Result(double requestsPerSecond, double p50Millis, double p99Millis, String raw) {}
 
+  /** Exactly the issue's URL set: a 1 KiB HTML page and a 100 KiB JS file, as sent (no compression). */
   private static final List<Scenario> SCENARIOS = List.of(
-      new Scenario("index.html 2 KiB", "/index.html", null),
-      new Scenario("index.html gzip", "/index.html", "gzip"),
-      new Scenario("app.js 40 KiB", "/assets/app.3f9a1c2b.js", null),
-      new Scenario("app.js gzip", "/assets/app.3f9a1c2b.js", "gzip"),
-      new Scenario("photo.jpg 200 KiB", "/img/photo.jpg", null));
+      new Scenario("index.html 1 KiB", "/index.html", null),
+      new Scenario("app.js 100 KiB", "/assets/app.3f9a1c2b.js", null));
+
+  /** Measured rounds; the order of the servers alternates from round to round. */
+  private static final int ROUNDS = Math.max(1, Integer.getInteger("bench.rounds", 2));
 
   @TempDir Path work;
 
   @Test
   void ferryAgainstNginx() throws Exception {
     Path nginx = requireTool("/usr/sbin/nginx", "nginx");
+    Path caddy = requireTool("/usr/bin/caddy", "caddy");
     Path wrk = requireTool("/usr/bin/wrk", "wrk");
 
     Path site = Files.createDirectories(work.resolve("site"));
@@ -94,6 +96,7 @@ class EdgeVsNginxBench {
     ServerBinding ferry = null;
     ServerBinding bare = null;
     Process nginxProcess = null;
+    Process caddyProcess = null;
     try {
       ferry = new EdgeServer(system, host -> Optional.of("bench"), store)
           .start("127.0.0.1", 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -103,36 +106,59 @@ class EdgeVsNginxBench {
       int nginxPort = freePort();
       nginxProcess = startNginx(nginx, site, nginxPort);
 
-      checkSameContent(ferryPort, nginxPort);
+      int caddyPort = freePort();
+      caddyProcess = startCaddy(caddy, site, caddyPort);
 
+      checkSameContent(ferryPort, nginxPort);
+      checkSameContent(ferryPort, caddyPort);
+
+      List<String> names = List.of("Ferry", "nginx", "caddy");
+      int[] ports = {ferryPort, nginxPort, caddyPort};
       System.out.printf("%nWarming up (%d s per scenario on each server)...%n", WARMUP_SECONDS);
       for (Scenario scenario : SCENARIOS) {
-        runWrk(wrk, ferryPort, scenario, WARMUP_SECONDS);
-        runWrk(wrk, nginxPort, scenario, WARMUP_SECONDS);
+        for (int port : ports) {
+          runWrk(wrk, port, scenario, WARMUP_SECONDS);
+        }
+      }
+      // results[scenario][server][round]
+      Result[][][] results = new Result[SCENARIOS.size()][ports.length][ROUNDS];
+      for (int round = 0; round < ROUNDS; round++) {
+        for (int s = 0; s < SCENARIOS.size(); s++) {
+          for (int k = 0; k < ports.length; k++) {
+            // Alternate: forwards in even rounds, backwards in odd ones, so no server always runs first.
+            int server = round % 2 == 0 ? k : ports.length - 1 - k;
+            results[s][server][round] = runWrk(wrk, ports[server], SCENARIOS.get(s), DURATION_SECONDS);
+          }
+        }
       }
       List<String> rows = new ArrayList<>();
-      for (Scenario scenario : SCENARIOS) {
-        Result ferryResult = runWrk(wrk, ferryPort, scenario, DURATION_SECONDS);
-        Result nginxResult = runWrk(wrk, nginxPort, scenario, DURATION_SECONDS);
-        rows.add(String.format(Locale.ROOT, "| %-18s | %9.0f | %7.2f | %7.2f | %9.0f | %7.2f | %7.2f | %5.2f |",
-            scenario.name(), ferryResult.requestsPerSecond(), ferryResult.p50Millis(), ferryResult.p99Millis(),
-            nginxResult.requestsPerSecond(), nginxResult.p50Millis(), nginxResult.p99Millis(),
-            ferryResult.requestsPerSecond() / nginxResult.requestsPerSecond()));
+      for (int s = 0; s < SCENARIOS.size(); s++) {
+        Result nginxResult = mean(results[s][1]);
+        for (int server = 0; server < ports.length; server++) {
+          Result r = mean(results[s][server]);
+          rows.add(String.format(Locale.ROOT, "| %-16s | %-5s | %9.0f | %7.2f | %7.2f | %5.2f | %5.2f |",
+              SCENARIOS.get(s).name(), names.get(server), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
+              r.requestsPerSecond() / nginxResult.requestsPerSecond(), r.p99Millis() / nginxResult.p99Millis()));
+        }
       }
       runWrk(wrk, barePort, SCENARIOS.get(0), WARMUP_SECONDS);
       Result ceiling = runWrk(wrk, barePort, SCENARIOS.get(0), DURATION_SECONDS);
-      System.out.printf("%nFerry edge vs nginx %s: wrk -t%d -c%d -d%ds, 127.0.0.1, %d cores%n", nginxVersion(nginx),
-          THREADS, CONNECTIONS, DURATION_SECONDS, Runtime.getRuntime().availableProcessors());
-      System.out.println("| scenario           | Ferry r/s | p50 ms  | p99 ms  | nginx r/s | p50 ms  | p99 ms  | F/n   |");
-      System.out.println("|--------------------|-----------|---------|---------|-----------|---------|---------|-------|");
+      System.out.printf("%nFerry edge vs %s and %s: wrk -t%d -c%d -d%ds, %d rounds (alternating order), 127.0.0.1,"
+          + " %d cores%n", nginxVersion(nginx), caddyVersion(caddy), THREADS, CONNECTIONS, DURATION_SECONDS, ROUNDS,
+          Runtime.getRuntime().availableProcessors());
+      System.out.println("| scenario         | server|   req/s   | p50 ms  | p99 ms  | r/s÷n | p99÷n |");
+      System.out.println("|------------------|-------|-----------|---------|---------|-------|-------|");
       rows.forEach(System.out::println);
-      System.out.printf(Locale.ROOT, "Pekko HTTP alone (a constant 2 KiB response, same settings): %.0f r/s, p50 %.2f ms,"
-          + " p99 %.2f ms%n%n", ceiling.requestsPerSecond(), ceiling.p50Millis(), ceiling.p99Millis());
+      System.out.printf(Locale.ROOT, "Pekko HTTP alone (a constant 1 KiB response, same settings): %.0f r/s, p50 %.2f ms,"
+          + " p99 %.2f ms%n", ceiling.requestsPerSecond(), ceiling.p50Millis(), ceiling.p99Millis());
+      System.out.println("Goals (issue #6): r/s ÷ nginx >= 0.8 on 1 KiB and >= 0.6 on 100 KiB; p99 <= 2 × nginx\n");
     } finally {
-      if (nginxProcess != null) {
-        nginxProcess.destroy();
-        if (!nginxProcess.waitFor(10, TimeUnit.SECONDS)) {
-          nginxProcess.destroyForcibly();
+      for (Process process : new Process[] {nginxProcess, caddyProcess}) {
+        if (process != null) {
+          process.destroy();
+          if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+          }
         }
       }
       for (ServerBinding binding : new ServerBinding[] {ferry, bare}) {
@@ -175,25 +201,21 @@ class EdgeVsNginxBench {
   private static void writeSite(Path site) throws IOException {
     StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<title>Bench</title><script type=\"module\" src=\"/assets/app.3f9a1c2b.js\"></script></head><body>\n");
-    for (int i = 0; html.length() < 2048 - 20; i++) {
+    for (int i = 0; html.length() < 1024 - 20; i++) {
       html.append("<p>Paragraph ").append(i).append(" of the benchmark page.</p>\n");
     }
     html.append("</body></html>\n");
-    Files.writeString(site.resolve("index.html"), html.substring(0, 2048 - 15) + "</body></html>\n");
+    Files.writeString(site.resolve("index.html"), html.substring(0, 1024 - 15) + "</body></html>\n");
 
     Files.createDirectories(site.resolve("assets"));
     StringBuilder js = new StringBuilder();
     Random random = new Random(1);
-    for (int i = 0; js.length() < 40 * 1024; i++) {
+    for (int i = 0; js.length() < 100 * 1024; i++) {
       js.append("export function f").append(i).append("(a, b) { return a * ").append(random.nextInt(1000))
           .append(" + b; }\n");
     }
-    Files.writeString(site.resolve("assets/app.3f9a1c2b.js"), js.substring(0, 40 * 1024));
+    Files.writeString(site.resolve("assets/app.3f9a1c2b.js"), js.substring(0, 100 * 1024));
 
-    Files.createDirectories(site.resolve("img"));
-    byte[] image = new byte[200 * 1024];
-    random.nextBytes(image);
-    Files.write(site.resolve("img/photo.jpg"), image);
   }
 
   /** nginx's gzip_static serves {@code name.gz} next to {@code name}: the same level-9 bytes Ferry stored. */
@@ -260,7 +282,72 @@ class EdgeVsNginxBench {
     return fail("nginx did not listen on port " + port + " within 10 s");
   }
 
+  /** Averages the rounds of one server and scenario. */
+  private static Result mean(Result[] rounds) {
+    double rps = 0;
+    double p50 = 0;
+    double p99 = 0;
+    for (Result r : rounds) {
+      rps += r.requestsPerSecond() / rounds.length;
+      p50 += r.p50Millis() / rounds.length;
+      p99 += r.p99Millis() / rounds.length;
+    }
+    return new Result(rps, p50, p99, "");
+  }
+
+  /** caddy's file server on the same directory, with its admin endpoint, automatic HTTPS and logs off. */
+  private Process startCaddy(Path caddy, Path site, int port) throws Exception {
+    Path dir = Files.createDirectories(work.resolve("caddy"));
+    Path conf = dir.resolve("Caddyfile");
+    Files.writeString(conf, """
+        {
+          admin off
+          auto_https off
+        }
+        http://127.0.0.1:%d {
+          root * %s
+          file_server {
+            precompressed gzip
+          }
+        }
+        """.formatted(port, site.toAbsolutePath()));
+    ProcessBuilder builder = new ProcessBuilder(caddy.toString(), "run", "--config", conf.toString(), "--adapter",
+        "caddyfile");
+    builder.environment().put("XDG_DATA_HOME", dir.resolve("data").toString());
+    builder.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
+    builder.environment().put("HOME", dir.toString());
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(dir.resolve("stdout.log").toFile());
+    Process process = builder.start();
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        fail("caddy exited with " + process.exitValue() + ": " + Files.readString(dir.resolve("stdout.log")));
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return process;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    process.destroyForcibly();
+    return fail("caddy did not listen on port " + port + " within 10 s");
+  }
+
+  private static String caddyVersion(Path caddy) {
+    try {
+      Process process = new ProcessBuilder(caddy.toString(), "version").redirectErrorStream(true).start();
+      String version = new String(process.getInputStream().readAllBytes(), UTF_8).trim();
+      process.waitFor(5, TimeUnit.SECONDS);
+      return "caddy " + version.split(" ")[0];
+    } catch (IOException | InterruptedException e) {
+      return "caddy";
+    }
+  }
+
   private static void checkSameContent(int ferryPort, int nginxPort) throws Exception {
+    // (also used for caddy as the second peer)
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (Scenario scenario : SCENARIOS) {
       HttpResponse<byte[]> fromFerry = fetch(http, ferryPort, scenario);

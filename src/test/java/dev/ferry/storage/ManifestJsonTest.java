@@ -71,4 +71,27 @@ class ManifestJsonTest {
     store.putManifest("d1", manifest.withCreatedAt(Instant.parse("2025-03-02T12:00:00Z")));
     assertEquals(Optional.of(manifest), store.manifest("d1"));
   }
+
+  @Test
+  void theRoutingConfigurationRoundTripsAndTakesPartInTheContent(@TempDir Path root) throws Exception {
+    FileSystemBlobStore store = new FileSystemBlobStore(root);
+    var config = json.readTree("{\"version\":3,\"routes\":[{\"src\":\"/a\",\"dest\":\"/b\"}]}");
+    Manifest manifest = new Manifest("d1", Map.of("index.html", new Manifest.FileEntry(SHA, 42, "text/html")))
+        .withCreatedAt(Instant.parse("2025-03-01T12:00:00Z"))
+        .withConfig(config);
+
+    store.putManifest("d1", manifest);
+
+    assertEquals(config, store.manifest("d1").orElseThrow().config());
+    assertTrue(Files.readString(root.resolve("manifests/d1.json")).contains("\"config\":{\"version\":3"));
+    assertFalse(manifest.sameContent(manifest.withConfig(null)));
+    assertTrue(manifest.sameContent(manifest.withCreatedAt(Instant.parse("2025-03-02T12:00:00Z"))));
+  }
+
+  @Test
+  void aManifestWithoutConfigurationHasNone() throws Exception {
+    Manifest manifest = json.readValue("{\"deploymentId\":\"d1\",\"files\":{},\"config\":null}", Manifest.class);
+    assertNull(manifest.config());
+    assertFalse(json.writeValueAsString(manifest).contains("config"));
+  }
 }
