@@ -1,5 +1,6 @@
 package dev.ferry.deployment;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.ferry.common.CborSerializable;
 import dev.ferry.common.Initiator;
 import dev.ferry.common.FerryEntity;
@@ -45,16 +46,42 @@ public final class Deployment
   public static final String PRODUCTION = "production";
   public static final String PREVIEW = "preview";
 
-  /** Where the files come from: {@code type} is "git" (with {@code ref}) or "files". */
-  public record Source(String type, String ref, String commitSha, String commitMessage, String commitAuthor)
-      implements CborSerializable {
+  /**
+   * Where the files come from: {@code type} is "git" (with {@code ref}) or "files" (uploaded: {@code files} is the
+   * digest of the stored {@link dev.ferry.storage.SourceManifest}; {@code prebuilt} files are published without an
+   * install or build step).
+   */
+  public record Source(String type, String ref, String commitSha, String commitMessage, String commitAuthor,
+      String files, boolean prebuilt) implements CborSerializable {
+
+    public static final String GIT = "git";
+    public static final String FILES = "files";
+
+    @JsonCreator
+    public Source {
+      // the canonical constructor is the one Jackson uses
+    }
+
+    /** A Git source. */
+    public Source(String type, String ref, String commitSha, String commitMessage, String commitAuthor) {
+      this(type, ref, commitSha, commitMessage, commitAuthor, null, false);
+    }
 
     public static Source git(String ref) {
-      return new Source("git", ref, null, null, null);
+      return new Source(GIT, ref, null, null, null, null, false);
+    }
+
+    public static Source files(String manifestDigest, boolean prebuilt) {
+      return new Source(FILES, null, null, null, null, manifestDigest, prebuilt);
+    }
+
+    /** Uploaded files rather than Git (not named isFiles: Jackson would take that for the files property). */
+    public boolean uploaded() {
+      return FILES.equals(type);
     }
 
     Source resolved(String sha, String message, String author) {
-      return new Source(type, ref, sha, message, author);
+      return new Source(type, ref, sha, message, author, files, prebuilt);
     }
   }
 
