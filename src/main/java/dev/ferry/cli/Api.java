@@ -161,8 +161,9 @@ final class Api {
       try {
         response = http.send(request, HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
-        throw CliException.error("Cannot reach the Ferry API at " + base + " ("
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+        String why = e instanceof java.net.ConnectException ? "connection refused"
+            : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        throw CliException.error("Cannot reach the Ferry API at " + base + " (" + why + ")");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw CliException.error("Interrupted");
