@@ -204,7 +204,7 @@ public final class FerryNode implements AutoCloseable {
       ApiContext context = new ApiContext(system, settings, database.dataSource(), hosts, logs, accessTokens,
           secrets);
       AdminAccount.ensure(context);
-      api = await(new ApiServer(context, metrics).start(settings.apiInterface(), settings.apiPort()));
+      api = await(new ApiServer(context, metrics, blobs).start(settings.apiInterface(), settings.apiPort()));
       CoordinatedShutdown.get(system).addJvmShutdownHook(context::close);
     }
     if (roles.contains("build")) {

@@ -10,19 +10,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar ferry.jar server}: starts a node with the configuration and environment it finds;
- * {@code rotate-master-key}: rotates the embedded default's master key file, offline.
+ * {@code rotate-master-key}: rotates the embedded default's master key file, offline; any other command (and none)
+ * is the {@code ferry} command line ({@link dev.ferry.cli.Cli}).
  */
 public final class Main {
-
-  private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    String command = args.length == 0 ? "server" : args[0];
+    String command = args.length == 0 ? "" : args[0];
     switch (command) {
       case "server" -> {
         FerryNode node = FerryNode.start(FerryNode.configuration());
+        Logger log = LoggerFactory.getLogger(Main.class); // not before: the CLI needs no logging set up
         log.info(node.welcome());
         CountDownLatch stopped = new CountDownLatch(1);
         node.system().getWhenTerminated().thenRun(stopped::countDown);
@@ -37,11 +37,8 @@ public final class Main {
       }
       case "rotate-master-key" -> System.exit(rotateMasterKey(FerrySettings.from(ConfigFactory.load()), System.out,
           System.err));
-      case "help", "--help", "-h" -> log.info(usage());
-      default -> {
-        System.err.println("Unknown command: " + command + "\n" + usage());
-        System.exit(2);
-      }
+      // Everything else is the ferry CLI (login, deploy, ...), which also answers help and unknown commands.
+      default -> System.exit(dev.ferry.cli.Cli.run(dev.ferry.cli.CliEnvironment.system(), args));
     }
   }
 
@@ -75,13 +72,5 @@ public final class Main {
       err.println("The master key was not rotated: " + e.getMessage());
       return 1;
     }
-  }
-
-  private static String usage() {
-    return "Usage: java -jar ferry.jar <command>\n"
-        + "  server              start a Ferry node (settings from application.conf and FERRY_* environment "
-        + "variables)\n"
-        + "  rotate-master-key   replace the master key in <data dir>/keys, keeping the old one as retired "
-        + "(run it with the node stopped, then start the node)";
   }
 }

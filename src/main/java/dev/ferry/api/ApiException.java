@@ -1,5 +1,6 @@
 package dev.ferry.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,7 @@ public final class ApiException extends RuntimeException {
   private final int status;
   private final List<FieldError> errors;
   private final Duration retryAfter;
+  private final ObjectNode members;
 
   public ApiException(int status, String detail) {
     this(status, detail, List.of());
@@ -22,10 +24,24 @@ public final class ApiException extends RuntimeException {
   }
 
   private ApiException(int status, String detail, List<FieldError> errors, Duration retryAfter) {
+    this(status, detail, errors, retryAfter, null);
+  }
+
+  private ApiException(int status, String detail, List<FieldError> errors, Duration retryAfter, ObjectNode members) {
     super(detail, null, false, false);
     this.status = status;
     this.errors = errors;
     this.retryAfter = retryAfter;
+    this.members = members;
+  }
+
+  /** A problem with extension members of its own (RFC 9457 §3.2), e.g. {@code missing} for files not uploaded. */
+  public static ApiException withMembers(int status, String detail, ObjectNode members) {
+    return new ApiException(status, detail, List.of(), null, members);
+  }
+
+  public Optional<ObjectNode> members() {
+    return Optional.ofNullable(members);
   }
 
   public static ApiException tooManyRequests(Duration retryAfter) {

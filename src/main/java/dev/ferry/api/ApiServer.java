@@ -1,6 +1,7 @@
 package dev.ferry.api;
 
 import dev.ferry.metrics.NodeMetrics;
+import dev.ferry.storage.BlobStore;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.Http;
@@ -26,10 +27,14 @@ public final class ApiServer extends AllDirectives {
 
   private final ApiContext context;
   private final MetricsRoutes metrics;
+  private final NodeMetrics nodeMetrics;
+  private final BlobStore blobs;
 
-  public ApiServer(ApiContext context, NodeMetrics metrics) {
+  public ApiServer(ApiContext context, NodeMetrics metrics, BlobStore blobs) {
     this.context = context;
     this.metrics = new MetricsRoutes(context, metrics);
+    this.nodeMetrics = metrics;
+    this.blobs = blobs;
   }
 
   public CompletionStage<ServerBinding> start(String interfaceName, int port) {
@@ -38,6 +43,7 @@ public final class ApiServer extends AllDirectives {
 
   public Route route() {
     RequestSupport support = new RequestSupport(context);
+    Uploads uploads = new Uploads(context, support, blobs, nodeMetrics.registry());
     Route api = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
         new AuthRoutes(context, support).route(),
         new TokenRoutes(context, support).route(),
@@ -46,7 +52,8 @@ public final class ApiServer extends AllDirectives {
         new AuditRoutes(context, support).route(),
         new DeployHookRoutes(context, support).route(),
         new GitHubWebhookRoutes(context, support).route(),
-        new ProjectRoutes(context, support).route(),
+        new ProjectRoutes(context, support, uploads).route(),
+        uploads.route(),
         new DeploymentRoutes(context, support).route())));
     Cors cors = new Cors(context.settings().corsOrigins());
     return metrics.timed(() -> respondWithHeaders(SECURITY_HEADERS, () ->

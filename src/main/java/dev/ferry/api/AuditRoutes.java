@@ -45,12 +45,14 @@ public final class AuditRoutes extends AllDirectives {
 
   private final ApiContext context;
   private final RequestSupport support;
-  private final JdbcReadJournal journal;
-
   public AuditRoutes(ApiContext context, RequestSupport support) {
     this.context = context;
     this.support = support;
-    this.journal = PersistenceQuery.get(context.system().classicSystem())
+  }
+
+  /** Looked up on first use: the read journal opens its database pool, which a node without audits never needs. */
+  private JdbcReadJournal journal() {
+    return PersistenceQuery.get(context.system().classicSystem())
         .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
   }
 
@@ -86,7 +88,7 @@ public final class AuditRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> replay(String persistenceId, long fromSeq, int limit) {
-    return journal.currentEventsByPersistenceId(persistenceId, fromSeq, fromSeq + limit)
+    return journal().currentEventsByPersistenceId(persistenceId, fromSeq, fromSeq + limit)
         .take(limit + 1)
         .runWith(Sink.seq(), context.system())
         .thenApply(envelopes -> {

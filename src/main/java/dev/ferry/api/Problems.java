@@ -28,6 +28,12 @@ public final class Problems {
   private Problems() {}
 
   public static HttpResponse response(int status, String detail, List<ApiException.FieldError> errors) {
+    return response(status, detail, errors, null);
+  }
+
+  /** {@code members}: extension members added after the standard ones (null: none). */
+  public static HttpResponse response(int status, String detail, List<ApiException.FieldError> errors,
+      ObjectNode members) {
     var code = StatusCodes.get(status);
     ObjectNode body = Json.object();
     body.put("type", "https://ferry.dev/problems/" + slug(code.reason()));
@@ -37,6 +43,9 @@ public final class Problems {
     if (!errors.isEmpty()) {
       ArrayNode list = body.putArray("errors");
       errors.forEach(e -> list.addObject().put("field", e.field()).put("message", e.message()));
+    }
+    if (members != null) {
+      members.fields().forEachRemaining(member -> body.putIfAbsent(member.getKey(), member.getValue()));
     }
     return HttpResponse.create().withStatus(code).withEntity(HttpEntities.create(PROBLEM_JSON, Json.write(body)));
   }
@@ -48,7 +57,7 @@ public final class Problems {
       cause = cause.getCause();
     }
     if (cause instanceof ApiException api) {
-      HttpResponse plain = response(api.status(), api.getMessage(), api.errors());
+      HttpResponse plain = response(api.status(), api.getMessage(), api.errors(), api.members().orElse(null));
       HttpResponse response = api.status() == 401
           ? plain.addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"ferry\""))
           : plain;

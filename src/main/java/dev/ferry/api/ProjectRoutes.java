@@ -35,7 +35,7 @@ public final class ProjectRoutes extends AllDirectives {
   static final Pattern GIT_REF = Pattern.compile("^(?!-)(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]{1,255}$");
   private static final Set<String> PROJECT_FIELDS = Set.of("name", "gitRepoUrl", "gitBranch", "rootDirectory",
       "framework", "installCommand", "buildCommand", "outputDirectory");
-  private static final Set<String> DEPLOY_FIELDS = Set.of("ref", "target", "files");
+  private static final Set<String> DEPLOY_FIELDS = Set.of("ref", "target", "files", "prebuilt");
   /** PATCH also takes the write-only credentials: they are sealed here and never shown again. */
   private static final Set<String> UPDATE_FIELDS = Set.of("name", "gitRepoUrl", "gitBranch", "rootDirectory",
       "framework", "installCommand", "buildCommand", "outputDirectory", Project.GIT_ACCESS_TOKEN,
@@ -45,11 +45,13 @@ public final class ProjectRoutes extends AllDirectives {
   private final ApiContext context;
   private final RequestSupport support;
   private final Representations representations;
+  private final Uploads uploads;
 
-  public ProjectRoutes(ApiContext context, RequestSupport support) {
+  public ProjectRoutes(ApiContext context, RequestSupport support, Uploads uploads) {
     this.context = context;
     this.support = support;
     this.representations = new Representations(context.hosts());
+    this.uploads = uploads;
   }
 
   public Route route() {
@@ -63,7 +65,8 @@ public final class ProjectRoutes extends AllDirectives {
                 patch(() -> support.jsonBody(body -> support.answer(() -> update(principal, project, body)))),
                 delete(() -> support.answer(() -> delete(principal, project))))),
             path("deployments", () -> concat(
-                post(() -> support.jsonBody(body -> support.answer(() -> deploy(principal, project, body)))),
+                post(() -> withSizeLimit(Uploads.MAX_DEPLOY_BODY_BYTES, () -> support.jsonBody(body ->
+                    support.answer(() -> deploy(principal, project, body))))),
                 get(() -> parameterOptional("target", target -> parameterOptional("state", state ->
                     support.page(page -> support.answer(() ->
                         deployments(principal, project, target, state, page)))))))),
@@ -226,12 +229,25 @@ public final class ProjectRoutes extends AllDirectives {
     if (target.isPresent() && !Set.of(Deployment.PRODUCTION, Deployment.PREVIEW).contains(target.get())) {
       body.error("target", "Must be \"production\" or \"preview\"");
     }
-    if (body.has("files")) {
-      body.error("files", "Uploaded file sets are not supported by this server yet; deploy from Git");
+    // Uploaded files (ferry deploy) instead of Git: preview unless asked for production, as with `vercel`.
+    Uploads.FileSet files = body.has("files") ? uploads.fileSet(body) : null;
+    if (body.has("files") && ref.isPresent()) {
+      body.error("ref", "Cannot be combined with files");
+    }
+    Optional<Boolean> prebuilt = body.bool("prebuilt");
+    if (prebuilt.isPresent() && !body.has("files")) {
+      body.error("prebuilt", "Only applies to uploaded files");
     }
     body.validate();
     Initiator initiator = principal.initiator();
     String deploymentId = Ids.deploymentId();
+    if (files != null) {
+      return support.project(project, principal)
+          .thenCompose(current -> uploads.source(files, prebuilt.orElse(false))
+              .thenCompose(source -> requestDeployment(current, deploymentId, target.orElse(Deployment.PREVIEW),
+                  source, initiator)))
+          .thenApply(deployment -> Responses.json(202, representations.deployment(deployment, List.of())));
+    }
     return support.project(project, principal).thenCompose(current -> {
       if (current.settings().gitRepoUrl() == null) {
         throw new ApiException(422, "The project has no Git repository to deploy from");
@@ -239,11 +255,7 @@ public final class ProjectRoutes extends AllDirectives {
       String branch = current.settings().gitBranch();
       String resolvedRef = ref.orElse(branch);
       String resolvedTarget = target.orElse(resolvedRef.equals(branch) ? Deployment.PRODUCTION : Deployment.PREVIEW);
-      return context.<Project.DeploymentTicket>askProject(current.id(),
-              replyTo -> new Project.RequestDeployment(deploymentId, resolvedTarget, initiator, replyTo))
-          .thenCompose(ticket -> context.<Deployment.State>askDeployment(deploymentId,
-              replyTo -> new Deployment.Create(ticket.projectId(), ticket.projectName(), ticket.number(),
-                  resolvedTarget, source(ref, branch), ticket.settings(), initiator, replyTo)));
+      return requestDeployment(current, deploymentId, resolvedTarget, source(ref, branch), initiator);
     }).thenApply(deployment -> Responses.json(202, representations.deployment(deployment, List.of())));
   }
 
@@ -252,6 +264,15 @@ public final class ProjectRoutes extends AllDirectives {
     return ref.isEmpty() || ref.get().equals(productionBranch)
         ? Deployment.Source.branch(productionBranch)
         : Deployment.Source.git(ref.get());
+  }
+
+  private CompletionStage<Deployment.State> requestDeployment(Project.State project, String deploymentId,
+      String target, Deployment.Source source, Initiator initiator) {
+    return context.<Project.DeploymentTicket>askProject(project.id(),
+            replyTo -> new Project.RequestDeployment(deploymentId, target, initiator, replyTo))
+        .thenCompose(ticket -> context.<Deployment.State>askDeployment(deploymentId,
+            replyTo -> new Deployment.Create(ticket.projectId(), ticket.projectName(), ticket.number(),
+                target, source, ticket.settings(), initiator, replyTo)));
   }
 
   private CompletionStage<HttpResponse> deployments(Principal principal, String project, Optional<String> target, Optional<String> state,

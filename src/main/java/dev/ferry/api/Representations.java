@@ -79,6 +79,9 @@ public final class Representations {
     putIfPresent(sourceJson, "commitSha", source.commitSha());
     putIfPresent(sourceJson, "commitMessage", source.commitMessage());
     putIfPresent(sourceJson, "commitAuthor", source.commitAuthor());
+    if (source.prebuilt()) {
+      sourceJson.put("prebuilt", true);
+    }
     json.put("url", hosts.url(hosts.deployment(deployment.projectName(), deployment.id())));
     var aliases = json.putArray("aliases");
     aliasHosts.forEach(host -> aliases.add(hosts.url(host)));

@@ -51,8 +51,16 @@ public final class Builder {
     Instant deadline = Instant.now().plus(settings.build().timeout());
     ProjectSettings project = deployment.settings();
     Path sourceDir = workDir.resolve("src");
-    GitCheckout.Checkout checkout = checkout(deployment, gitAccessToken, sourceDir, log);
-    progress.sourceResolved(checkout);
+    GitCheckout.Checkout checkout = null;
+    if (deployment.source().uploaded()) {
+      UploadedSource.materialize(blobs, deployment.source().files(), sourceDir, log);
+      if (deployment.source().prebuilt()) {
+        return publishPrebuilt(deployment, sourceDir, log, progress);
+      }
+    } else {
+      checkout = checkout(deployment, gitAccessToken, sourceDir, log);
+      progress.sourceResolved(checkout);
+    }
 
     Path root = rootDirectory(sourceDir, project.rootDirectory());
     FrameworkDetector.Detection detected = FrameworkDetector.detect(root);
@@ -78,6 +86,25 @@ public final class Builder {
       log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
           + result.uploadedBlobs() + " new)");
       return new Outcome(framework, result.fileCount(), result.totalBytes());
+    } catch (IOException e) {
+      throw new BuildFailure("Publishing failed: " + e.getMessage());
+    }
+  }
+
+  /** A prebuilt upload is published as it is: no framework detection, no install or build command. */
+  private Outcome publishPrebuilt(Deployment.State deployment, Path sourceDir, Sandbox.LogSink log,
+      Progress progress) throws BuildFailure {
+    Path output = UploadedSource.prebuiltOutput(sourceDir);
+    progress.publishing();
+    String shown = sourceDir.relativize(output).toString();
+    log.line("system", "Prebuilt: publishing " + (shown.isEmpty() ? "the uploaded files" : shown + "/")
+        + " without a build");
+    try {
+      var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
+          settings.build().maxOutputBytes());
+      log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
+          + result.uploadedBlobs() + " new)");
+      return new Outcome("prebuilt", result.fileCount(), result.totalBytes());
     } catch (IOException e) {
       throw new BuildFailure("Publishing failed: " + e.getMessage());
     }
@@ -125,11 +152,13 @@ public final class Builder {
     env.put("FERRY", "1");
     env.put("FERRY_ENV", deployment.target());
     env.put("FERRY_DEPLOYMENT_ID", deployment.id());
-    env.put("FERRY_GIT_COMMIT_SHA", checkout.commitSha());
     // Vercel's names, so framework adapters that read them behave as on Vercel.
     env.put("VERCEL", "1");
     env.put("VERCEL_ENV", deployment.target());
-    env.put("VERCEL_GIT_COMMIT_SHA", checkout.commitSha());
+    if (checkout != null) { // null: uploaded files, no commit
+      env.put("FERRY_GIT_COMMIT_SHA", checkout.commitSha());
+      env.put("VERCEL_GIT_COMMIT_SHA", checkout.commitSha());
+    }
     return env;
   }
 

@@ -1,5 +1,6 @@
 package dev.ferry.deployment;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.ferry.common.CborSerializable;
 import dev.ferry.common.Initiator;
 import dev.ferry.common.FerryEntity;
@@ -46,29 +47,54 @@ public final class Deployment
   public static final String PREVIEW = "preview";
 
   /**
-   * Where the files come from: {@code type} is "git" (with {@code ref}) or "files". {@code branch} is set when the
-   * deployment is known to build a branch (pushes, pull requests, deploy hooks, the production branch): its READY
-   * deployments get the branch alias. A {@code commitSha} known up front (a webhook's) is what the build checks out.
+   * Where the files come from: {@code type} is "git" (with {@code ref}) or "files" (uploaded: {@code files} is the
+   * digest of the stored {@link dev.ferry.storage.SourceManifest}; {@code prebuilt} files are published without an
+   * install or build step). {@code branch} is set when the deployment is known to build a branch (pushes, pull
+   * requests, deploy hooks, the production branch): its READY deployments get the branch alias. A {@code commitSha}
+   * known up front (a webhook's) is what the build checks out.
    */
   public record Source(String type, String ref, String commitSha, String commitMessage, String commitAuthor,
-      String branch) implements CborSerializable {
+      String branch, String files, boolean prebuilt) implements CborSerializable {
+
+    public static final String GIT = "git";
+    public static final String FILES = "files";
+
+    @JsonCreator
+    public Source {
+      // the canonical constructor is the one Jackson uses
+    }
+
+    /** A Git source (of a known branch, or null). */
+    public Source(String type, String ref, String commitSha, String commitMessage, String commitAuthor,
+        String branch) {
+      this(type, ref, commitSha, commitMessage, commitAuthor, branch, null, false);
+    }
 
     public static Source git(String ref) {
-      return new Source("git", ref, null, null, null, null);
+      return new Source(GIT, ref, null, null, null, null);
     }
 
     /** A branch at whatever commit it has when the build starts. */
     public static Source branch(String branch) {
-      return new Source("git", branch, null, null, null, branch);
+      return new Source(GIT, branch, null, null, null, branch);
     }
 
     /** One commit of a branch, as a push or pull request announced it. */
     public static Source commit(String branch, String sha, String message, String author) {
-      return new Source("git", branch, sha, message, author, branch);
+      return new Source(GIT, branch, sha, message, author, branch);
+    }
+
+    public static Source files(String manifestDigest, boolean prebuilt) {
+      return new Source(FILES, null, null, null, null, null, manifestDigest, prebuilt);
+    }
+
+    /** Uploaded files rather than Git (not named isFiles: Jackson would take that for the files property). */
+    public boolean uploaded() {
+      return FILES.equals(type);
     }
 
     Source resolved(String sha, String message, String author) {
-      return new Source(type, ref, sha, message, author, branch);
+      return new Source(type, ref, sha, message, author, branch, files, prebuilt);
     }
   }
 

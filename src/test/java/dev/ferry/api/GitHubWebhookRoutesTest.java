@@ -96,7 +96,8 @@ class GitHubWebhookRoutesTest {
     context = new ApiContext(kit.system(), FerrySettings.from(config), database.dataSource(),
         new Hosts("localhost", "http", 8080), new BuildLogStore(database.dataSource()), new AccessTokens(random(32)),
         secrets);
-    binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0).bind(new ApiServer(context, new NodeMetrics(database.dataSource())).route())
+    binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0).bind(new ApiServer(context, new NodeMetrics(database.dataSource()),
+        new dev.ferry.storage.FileSystemBlobStore(dataDir.resolve("blobs"))).route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 

@@ -98,6 +98,18 @@ class DeploymentTest {
     }
 
     @Test
+    void createWithUploadedFilesKeepsTheFileListDigestThroughSerialization() {
+      Source files = Source.files("ab".repeat(32), true);
+      Function<ActorRef<StatusReply<State>>, Command> create = replyTo -> new Create(PROJECT_ID, PROJECT_NAME,
+          NUMBER, Deployment.PREVIEW, files, SETTINGS, INITIATOR, replyTo);
+      var result = testKit.runCommand(create);
+
+      assertEquals(files, result.eventOfType(DeploymentQueued.class).source());
+      assertEquals(files, successValue(result).source());
+      assertTrue(successValue(result).source().uploaded());
+    }
+
+    @Test
     void getIsNotFound() {
       assertRejected(testKit.runCommand(Get::new), 404);
     }
