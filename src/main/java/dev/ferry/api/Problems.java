@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -74,6 +75,11 @@ public final class Problems {
     }
     if (cause instanceof EntityStreamSizeException) {
       return response(413, "The request body is too large", List.of());
+    }
+    if (cause instanceof IllegalRequestException illegal) {
+      // Pekko's own verdict on a request, e.g. a body over the size limit when it is read whole (413).
+      int status = illegal.status().intValue();
+      return response(status, status == 413 ? "The request body is too large" : illegal.info().summary(), List.of());
     }
     if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
       return response(503, "The cluster did not answer in time; try again", List.of());

@@ -98,7 +98,8 @@ public final class RequestSupport extends AllDirectives {
       if (!empty && !json) {
         return complete(Problems.response(415, "The request body must be application/json", List.of()));
       }
-      return extractStrictEntity(BODY_TIMEOUT, strict -> inner.apply(strict.getData().utf8String()));
+      // No second bound here: the entity's limit (max-content-length, or a route's withSizeLimit) answers 413.
+      return extractStrictEntity(BODY_TIMEOUT, Long.MAX_VALUE, strict -> inner.apply(strict.getData().utf8String()));
     });
   }
 

@@ -128,7 +128,10 @@ class CliIT {
     assertEquals("dev@example.com", user.ok("whoami", "--json").json().get("email").asText());
 
     assertTrue(user.ok("projects", "add", "site").out().contains("Created project site"));
-    assertEquals("site", user.ok("projects", "ls", "--json").json().at("/items/0/name").asText());
+    // Lists come from read models that follow the journal within moments.
+    JsonNode projects = ApiClient.await(SERVED, () -> user.ok("projects", "ls", "--json").json(),
+        list -> list.get("items").size() > 0);
+    assertEquals("site", projects.at("/items/0/name").asText());
 
     Path site = Files.createDirectories(user.workingDirectory.resolve("site"));
     user.workingDirectory = site;
@@ -173,7 +176,8 @@ class CliIT {
     assertFalse(preview.err().contains("Uploading"), preview.err());
     assertEquals(secondId, api.get("/api/v1/projects/site").json().get("productionDeploymentId").asText());
 
-    JsonNode list = user.ok("ls", "--json").json();
+    JsonNode list = ApiClient.await(SERVED, () -> user.ok("ls", "--json").json(),
+        deployments -> deployments.get("items").size() == 3);
     assertEquals(3, list.get("items").size(), list.toString());
     assertEquals(secondId, list.at("/items/1/id").asText());
     assertTrue(user.ok("ls").out().contains(secondId + " *"));
@@ -306,6 +310,21 @@ class CliIT {
     assertEquals("files[1].path", escaping.json().at("/errors/1/field").asText());
     assertProblem(api.post("/api/v1/projects/raw/deployments",
         "{\"files\": [], \"ref\": \"main\"}"), 400, "invalid fields");
+
+    // A list of 12,000 files is over the server's default 1 MiB body limit, not over the 8 MiB of this route.
+    String unknown = "0".repeat(64);
+    StringBuilder many = new StringBuilder("{\"files\": [");
+    for (int i = 0; i < 12_000; i++) {
+      many.append(i == 0 ? "" : ",").append("{\"path\": \"assets/file-").append(i)
+          .append(".js\", \"sha256\": \"").append(unknown).append("\", \"size\": 1}");
+    }
+    String manyFiles = many.append("]}").toString();
+    assertTrue(manyFiles.length() > 1 << 20);
+    ApiClient.Response large = api.post("/api/v1/projects/raw/deployments", manyFiles);
+    assertProblem(large, 400, "not uploaded");
+    assertEquals(List.of(unknown), texts(large.json().get("missing")));
+    assertProblem(api.post("/api/v1/projects/raw/deployments", "{\"files\": [\"" + "x".repeat(9 << 20) + "\"]}"),
+        413, "too large");
 
     JsonNode deployment = api.deployAndAwait("raw", body, "READY", Duration.ofSeconds(60));
     assertEquals("preview", deployment.get("target").asText());
