@@ -37,10 +37,23 @@ public final class FerryProcess implements AutoCloseable {
     this.logFile = dataDir.resolveSibling(dataDir.getFileName() + "-node.log");
   }
 
+  private static final java.util.Random PORTS = new java.security.SecureRandom();
+
+  /**
+   * A port that is free now, below Linux's ephemeral range (32768+): a node binds it seconds later, and a port from
+   * the ephemeral range may meanwhile be taken by any outgoing connection on the machine.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + PORTS.nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        socket.setReuseAddress(true);
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("No free port found between 20000 and 32000");
   }
 
   public static Path jar() {

@@ -3,7 +3,6 @@ package dev.ferry.testing;
 import dev.ferry.FerrySettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ public final class S3ProxyServer implements AutoCloseable {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: `mvn verify` copies it before the integration tests");
     }
-    int port = freePort();
+    int port = dev.ferry.it.FerryProcess.freePort();
     Path buckets = Files.createDirectories(dir.resolve("buckets"));
     Path properties = dir.resolve("s3proxy.properties");
     Files.writeString(properties, String.join("\n",
@@ -120,12 +119,6 @@ public final class S3ProxyServer implements AutoCloseable {
 
   public String log() throws IOException {
     return Files.exists(logFile) ? Files.readString(logFile) : "";
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   @Override
