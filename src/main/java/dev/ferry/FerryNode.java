@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.ferry.account.AccessTokens;
 import dev.ferry.account.Account;
 import dev.ferry.api.AdminAccount;
+import dev.ferry.api.AdminRoutes;
 import dev.ferry.api.ApiContext;
 import dev.ferry.api.ApiServer;
 import dev.ferry.build.BuildDispatchProjectionHandler;
@@ -27,6 +28,10 @@ import dev.ferry.metrics.NodeMetrics;
 import dev.ferry.project.AutoPromotionProjectionHandler;
 import dev.ferry.project.DataKeyRewrapper;
 import dev.ferry.project.Project;
+import dev.ferry.retention.BlobCollector;
+import dev.ferry.retention.Retention;
+import dev.ferry.retention.RetentionScheduler;
+import dev.ferry.retention.RetentionSettings;
 import dev.ferry.routing.Hosts;
 import dev.ferry.routing.ProductionRoutingProjectionHandler;
 import dev.ferry.routing.RouteTable;
@@ -38,15 +43,18 @@ import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.FileSystemBlobStore;
 import dev.ferry.storage.S3BlobStore;
 import dev.ferry.views.DeploymentViewProjectionHandler;
+import dev.ferry.views.ReadModelRebuild;
 import dev.ferry.views.ProjectViewProjectionHandler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -115,6 +123,11 @@ public final class FerryNode implements AutoCloseable {
   }
 
   public static FerryNode start(Config config) throws Exception {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** A node whose retention tells the time by {@code clock} (tests move it forward). */
+  public static FerryNode start(Config config, Clock clock) throws Exception {
     FerrySettings settings = FerrySettings.from(config);
     Files.createDirectories(settings.dataDir());
     Database database = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), 10);
@@ -126,7 +139,7 @@ public final class FerryNode implements AutoCloseable {
         log.info("Added the repository key of {} projects (webhooks find them by it)", keyed);
       }
       system = ActorSystem.create(Behaviors.empty(), "ferry", config);
-      return start(config, settings, database, system);
+      return start(config, settings, database, system, clock);
     } catch (Exception | Error e) {
       // A node that cannot start stops whatever it started, or its threads would keep the JVM alive.
       if (system != null) {
@@ -137,8 +150,8 @@ public final class FerryNode implements AutoCloseable {
     }
   }
 
-  private static FerryNode start(Config config, FerrySettings settings, Database database, ActorSystem<Void> system)
-      throws Exception {
+  private static FerryNode start(Config config, FerrySettings settings, Database database, ActorSystem<Void> system,
+      Clock clock) throws Exception {
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -175,6 +188,12 @@ public final class FerryNode implements AutoCloseable {
         settings.retiredMasterKeys());
     SecretBox secrets = new SecretBox(keyring);
     BuildLogStore logs = new BuildLogStore(database.dataSource());
+    RetentionSettings retentionSettings = RetentionSettings.from(config);
+    ActorRef<RetentionScheduler.Command> retention = RetentionScheduler.init(system, new Retention(system,
+        database.dataSource(), retentionSettings, new BlobCollector(system, database.dataSource(), blobs,
+            retentionSettings.gcGrace(), metrics.registry()), clock, metrics.registry()));
+    ReadModelRebuild readModels = new ReadModelRebuild(system, database.dataSource(),
+        config.getDuration("ferry.read-models.rebuild-timeout"));
     var roles = cluster.selfMember().getRoles();
 
     // Nodes without the API answer health probes on the edge port (hosts that name no deployment), or on the API
@@ -204,7 +223,9 @@ public final class FerryNode implements AutoCloseable {
       ApiContext context = new ApiContext(system, settings, database.dataSource(), hosts, logs, accessTokens,
           secrets);
       AdminAccount.ensure(context);
-      api = await(new ApiServer(context, metrics, blobs).start(settings.apiInterface(), settings.apiPort()));
+      api = await(new ApiServer(context, metrics, blobs)
+          .withAdmin(support -> new AdminRoutes(context, support, retention, readModels))
+          .start(settings.apiInterface(), settings.apiPort()));
       CoordinatedShutdown.get(system).addJvmShutdownHook(context::close);
     }
     if (roles.contains("build")) {

@@ -29,12 +29,19 @@ public final class ApiServer extends AllDirectives {
   private final MetricsRoutes metrics;
   private final NodeMetrics nodeMetrics;
   private final BlobStore blobs;
+  private java.util.function.Function<RequestSupport, Route> admin = support -> reject();
 
   public ApiServer(ApiContext context, NodeMetrics metrics, BlobStore blobs) {
     this.context = context;
     this.metrics = new MetricsRoutes(context, metrics);
     this.nodeMetrics = metrics;
     this.blobs = blobs;
+  }
+
+  /** Adds the administrator's operations ({@link AdminRoutes}). */
+  public ApiServer withAdmin(java.util.function.Function<RequestSupport, AdminRoutes> adminRoutes) {
+    this.admin = support -> adminRoutes.apply(support).route();
+    return this;
   }
 
   public CompletionStage<ServerBinding> start(String interfaceName, int port) {
@@ -50,6 +57,7 @@ public final class ApiServer extends AllDirectives {
         // Before ProjectRoutes, which authenticates every /projects request before matching the rest of the path.
         new EnvRoutes(context, support).route(),
         new AuditRoutes(context, support).route(),
+        admin.apply(support),
         new DeployHookRoutes(context, support).route(),
         new GitHubWebhookRoutes(context, support).route(),
         new ProjectRoutes(context, support, uploads).route(),

@@ -326,8 +326,17 @@ public final class ProjectRoutes extends AllDirectives {
     body.validate();
     return support.project(project, principal).thenCompose(current -> {
       if (deploymentId.isEmpty()) {
-        return context.<Project.State>askProject(current.id(),
-            replyTo -> new Project.Rollback(null, 0, principal.initiator(), replyTo));
+        // The newest former production deployment that still serves: retention may have expired older ones.
+        return context.<Project.State>askProject(current.id(), Project.Get::new)
+            .thenCompose(state -> firstReady(state.previousProductions(), 0).thenApply(target -> {
+              if (target.isEmpty() && !state.previousProductions().isEmpty()) {
+                throw new ApiException(409, "No former production deployment is READY any more to roll back to");
+              }
+              return target;
+            }))
+            .thenCompose(target -> context.<Project.State>askProject(current.id(), replyTo -> new Project.Rollback(
+                target.map(Project.ProductionEntry::deploymentId).orElse(null),
+                target.map(Project.ProductionEntry::number).orElse(0L), principal.initiator(), replyTo)));
       }
       return readyDeploymentOf(principal, current, deploymentId.get()).thenCompose(deployment -> {
         if (!Deployment.PRODUCTION.equals(deployment.target())) {
@@ -337,6 +346,17 @@ public final class ProjectRoutes extends AllDirectives {
             replyTo -> new Project.Rollback(deployment.id(), deployment.number(), principal.initiator(), replyTo));
       });
     }).thenApply(p -> Responses.json(200, representations.project(p)));
+  }
+
+  private CompletionStage<Optional<Project.ProductionEntry>> firstReady(List<Project.ProductionEntry> entries,
+      int index) {
+    if (index >= entries.size()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return context.<Deployment.State>askDeployment(entries.get(index).deploymentId(), Deployment.Get::new)
+        .thenCompose(d -> d.status() == Deployment.Status.READY
+            ? CompletableFuture.completedFuture(Optional.of(entries.get(index)))
+            : firstReady(entries, index + 1));
   }
 
   private CompletionStage<Deployment.State> readyDeploymentOf(Principal principal, Project.State project,

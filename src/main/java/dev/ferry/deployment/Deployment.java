@@ -32,10 +32,12 @@ public final class Deployment
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Deployment");
 
   public enum Status {
-    NEW, QUEUED, BUILDING, DEPLOYING, READY, ERROR, CANCELED;
+    NEW, QUEUED, BUILDING, DEPLOYING, READY, ERROR, CANCELED,
+    /** Removed from serving by retention (see {@link Expire}); its journal stays, its files may be collected. */
+    EXPIRED;
 
     public boolean isFinished() {
-      return this == READY || this == ERROR || this == CANCELED;
+      return this == READY || this == ERROR || this == CANCELED || this == EXPIRED;
     }
 
     public boolean isInProgress() {
@@ -137,6 +139,14 @@ public final class Deployment
 
   public record Get(ActorRef<StatusReply<State>> replyTo) implements Command {}
 
+  /**
+   * Retention takes a READY deployment out of serving ({@code reason} says which rule); its hosts are dropped by the
+   * routing projection and its files may then be garbage collected. Expiring an expired deployment is acknowledged
+   * without change; any other state is refused.
+   */
+  public record Expire(String reason, Initiator initiator, ActorRef<StatusReply<State>> replyTo)
+      implements Command {}
+
   // Events
 
   public sealed interface Event extends CborSerializable {
@@ -163,6 +173,9 @@ public final class Deployment
 
   /** {@code supersededBy}: the newer deployment of the same branch that made this queued one unnecessary. */
   public record DeploymentCanceled(String projectId, Initiator initiator, String supersededBy, Instant at)
+      implements Event {}
+
+  public record DeploymentExpired(String projectId, String reason, Initiator initiator, Instant at)
       implements Event {}
 
   // State
@@ -267,7 +280,8 @@ public final class Deployment
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(StartBuild.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(Cancel.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
-        .onCommand(Supersede.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
+        .onCommand(Supersede.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(Expire.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
     rejectWorkerCommands(builder.forState(state -> state.status() == Status.NEW), "not found");
   }
 
@@ -314,6 +328,7 @@ public final class Deployment
     builder.forAnyState()
         .onCommand(Supersede.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(false)))
         .onCommand(Create.class, this::createExisting)
+        .onCommand(Expire.class, this::expire)
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state)));
   }
 
@@ -366,6 +381,19 @@ public final class Deployment
     return effect.get();
   }
 
+  private ReplyEffect<Event, State> expire(State state, Expire cmd) {
+    if (state.status() == Status.EXPIRED) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(state));
+    }
+    if (state.status() != Status.READY) {
+      return Effect().reply(cmd.replyTo(), Rejection.conflict("Only READY deployments expire; " + entityId + " is "
+          + state.status()));
+    }
+    return Effect()
+        .persist(new DeploymentExpired(state.projectId(), cmd.reason(), cmd.initiator(), Instant.now()))
+        .thenReply(cmd.replyTo(), StatusReply::success);
+  }
+
   private ReplyEffect<Event, State> cancel(State state, Cancel cmd) {
     return Effect()
         .persist(new DeploymentCanceled(state.projectId(), cmd.initiator(), null, Instant.now()))
@@ -387,6 +415,7 @@ public final class Deployment
         .onEvent(DeploymentReady.class, (state, e) -> state.ready(e.framework(), e.at()))
         .onEvent(DeploymentFailed.class, (state, e) -> state.finished(Status.ERROR, e.message(), e.at()))
         .onEvent(DeploymentCanceled.class, (state, e) -> state.finished(Status.CANCELED, null, e.at()))
+        .onEvent(DeploymentExpired.class, (state, e) -> state.withStatus(Status.EXPIRED))
         .build();
   }
 }

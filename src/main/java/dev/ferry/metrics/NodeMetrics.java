@@ -44,7 +44,7 @@ public final class NodeMetrics {
         "SELECT COUNT(*) FROM build_queue WHERE worker IS NULL OR lease_until < CURRENT_TIMESTAMP");
     gauge("ferry_build_queue_leased", "Builds held by a worker",
         "SELECT COUNT(*) FROM build_queue WHERE worker IS NOT NULL AND lease_until >= CURRENT_TIMESTAMP");
-    for (String state : List.of("QUEUED", "BUILDING", "DEPLOYING", "READY", "ERROR", "CANCELED")) {
+    for (String state : List.of("QUEUED", "BUILDING", "DEPLOYING", "READY", "ERROR", "CANCELED", "EXPIRED")) {
       Gauge.builder("ferry_deployments", () -> queryNumber("SELECT COUNT(*) FROM deployments WHERE state = ?", state))
           .description("Deployments by state, cluster-wide").tag("state", state).register(registry);
     }

@@ -60,6 +60,11 @@ final class BranchAliases {
     }
   }
 
+  /** The alias of an expired deployment points nowhere; a newer READY deployment of the branch takes it again. */
+  static void deploymentExpired(Connection connection, String deploymentId) throws SQLException {
+    Sql.update(connection, "UPDATE branch_aliases SET deployment_id = NULL WHERE deployment_id = ?", deploymentId);
+  }
+
   static void projectDeleted(Connection connection, String projectId) throws SQLException {
     Sql.update(connection, "DELETE FROM branch_aliases WHERE project_id = ?", projectId);
   }

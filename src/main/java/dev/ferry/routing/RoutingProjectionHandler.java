@@ -7,13 +7,15 @@ import dev.ferry.deployment.Deployment;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 
 /**
  * A deployment that becomes READY gets its immutable host {@code <project>-<id>.<base>}; one of a branch also moves
  * the branch's alias {@code <project>-git-<branch>.<base>} to it when it is the branch's newest (see
- * {@link BranchAliases}).
+ * {@link BranchAliases}). An expired deployment loses its hosts and branch alias; a production host keeps pointing
+ * at it (retention never expires production, so that only happens when a promotion raced the retention run).
  */
 public final class RoutingProjectionHandler extends JdbcHandler<EventEnvelope<Deployment.Event>, PlainJdbcSession> {
 
@@ -27,6 +29,10 @@ public final class RoutingProjectionHandler extends JdbcHandler<EventEnvelope<De
 
   @Override
   public void process(PlainJdbcSession session, EventEnvelope<Deployment.Event> envelope) throws SQLException {
+    if (envelope.event() instanceof Deployment.DeploymentExpired) {
+      expired(session.connection(), Projections.entityId(envelope.persistenceId()));
+      return;
+    }
     if (!(envelope.event() instanceof Deployment.DeploymentReady ready)) {
       return;
     }
@@ -44,6 +50,15 @@ public final class RoutingProjectionHandler extends JdbcHandler<EventEnvelope<De
       BranchAliases.deploymentReady(connection, routeTable, hosts.branch(ready.projectName(), ready.branch()),
           ready.projectId(), ready.branch(), deploymentId, ready.number(), ready.at());
     }
+  }
+
+  private void expired(Connection connection, String deploymentId) throws SQLException {
+    List<String> removed = Sql.query(connection, "SELECT host FROM routes WHERE deployment_id = ? AND kind <> ?",
+        row -> row.getString(1), deploymentId, RouteRows.PRODUCTION);
+    Sql.update(connection, "DELETE FROM routes WHERE deployment_id = ? AND kind <> ?", deploymentId,
+        RouteRows.PRODUCTION);
+    BranchAliases.deploymentExpired(connection, deploymentId);
+    removed.forEach(routeTable::remove);
   }
 
   /** The routes table, shared by both routing handlers. */

@@ -15,14 +15,23 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.nio.file.DirectoryStream;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The embedded blob store: blobs at {@code blobs/ab/cdef…} (the first two hex digits name the folder) and
- * manifests at {@code manifests/<deploymentId>.json} under one root directory.
+ * manifests at {@code manifests/<deploymentId>.json} under one root directory. A blob's modification time is when
+ * it was last used (see {@link BlobInventory}).
  */
-public final class FileSystemBlobStore implements BlobStore {
+public final class FileSystemBlobStore implements BlobStore, BlobInventory {
 
   private static final Pattern DEPLOYMENT_ID = Pattern.compile("[a-z0-9_-]{1,64}");
 
@@ -35,15 +44,16 @@ public final class FileSystemBlobStore implements BlobStore {
     this.manifests = Files.createDirectories(root.resolve("manifests"));
   }
 
+  /** Whether the blob is stored; asking counts as a use (the caller is about to reference it). */
   @Override
   public boolean hasBlob(String sha256) {
-    return Files.isRegularFile(blobPath(sha256));
+    return touch(blobPath(sha256));
   }
 
   @Override
   public void putBlob(String sha256, Path file) throws IOException {
     Path target = blobPath(sha256);
-    if (Files.isRegularFile(target)) {
+    if (touch(target)) {
       return;
     }
     Path dir = Files.createDirectories(target.getParent());
@@ -107,6 +117,83 @@ public final class FileSystemBlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
+  }
+
+  /** Marks a stored blob as used now; false when it is not stored (or the collector is deleting it). */
+  private static boolean touch(Path blob) {
+    try {
+      Files.setLastModifiedTime(blob, FileTime.from(Instant.now()));
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      // A store that cannot record the use (read-only) is not collected either; the blob is still there.
+    }
+    return Files.isRegularFile(blob);
+  }
+
+  @Override
+  public void forEachBlob(Consumer<StoredBlob> visitor) throws IOException {
+    try (Stream<Path> folders = Files.list(blobs)) {
+      for (Path folder : (Iterable<Path>) folders::iterator) {
+        String prefix = folder.getFileName().toString();
+        if (prefix.length() != 2 || !Files.isDirectory(folder)) {
+          continue;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+          for (Path file : files) {
+            String sha256 = prefix + file.getFileName();
+            if (!Digests.isSha256Hex(sha256)) {
+              continue; // a temporary file of a put or a delete under way
+            }
+            try {
+              BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+              visitor.accept(new StoredBlob(sha256, attributes.size(), attributes.lastModifiedTime().toInstant()));
+            } catch (NoSuchFileException deletedMeanwhile) {
+              // gone since the listing
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Moves the blob aside first and checks its age there: a use before the move shows in its time (and the blob is
+   * put back); a use after it finds no blob, so an upload or publish stores it again.
+   */
+  @Override
+  public boolean deleteBlobUnusedSince(String sha256, Instant cutoff) throws IOException {
+    Path blob = blobPath(sha256);
+    Path aside = blob.resolveSibling(".delete-" + UUID.randomUUID() + ".tmp");
+    try {
+      Files.move(blob, aside, StandardCopyOption.ATOMIC_MOVE);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    if (!Files.getLastModifiedTime(aside).toInstant().isBefore(cutoff)) {
+      // Identical bytes if an upload stored it again meanwhile.
+      Files.move(aside, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return false;
+    }
+    Files.delete(aside);
+    return true;
+  }
+
+  @Override
+  public List<String> manifestIds() throws IOException {
+    try (Stream<Path> files = Files.list(manifests)) {
+      return files.map(file -> file.getFileName().toString())
+          .filter(name -> name.endsWith(".json") && !name.startsWith("."))
+          .map(name -> name.substring(0, name.length() - ".json".length()))
+          .filter(id -> DEPLOYMENT_ID.matcher(id).matches())
+          .sorted()
+          .toList();
+    }
+  }
+
+  @Override
+  public boolean deleteManifest(String deploymentId) throws IOException {
+    return Files.deleteIfExists(manifestPath(deploymentId));
   }
 
   private Path blobPath(String sha256) {

@@ -45,6 +45,8 @@ public final class DeploymentViewProjectionHandler
       return Deployment.Status.ERROR;
     } else if (event instanceof Deployment.DeploymentCanceled) {
       return Deployment.Status.CANCELED;
+    } else if (event instanceof Deployment.DeploymentExpired) {
+      return Deployment.Status.EXPIRED;
     }
     return null;
   }

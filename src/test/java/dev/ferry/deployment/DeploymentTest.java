@@ -463,6 +463,58 @@ class DeploymentTest {
     }
   }
 
+  /** Retention takes READY deployments out of serving; the event names the rule and who applied it. */
+  @Nested
+  class WhenExpired {
+
+    private static final Initiator RETENTION = Initiator.system("retention");
+
+    private Function<ActorRef<StatusReply<State>>, Command> expire() {
+      return replyTo -> new Deployment.Expire("preview older than 30 days", RETENTION, replyTo);
+    }
+
+    @Test
+    void aReadyDeploymentExpiresOnceAndStaysExpiredAfterARestart() {
+      finished(Status.READY);
+
+      var result = testKit.runCommand(expire());
+
+      Deployment.DeploymentExpired event = result.eventOfType(Deployment.DeploymentExpired.class);
+      assertEquals(new Deployment.DeploymentExpired(PROJECT_ID, "preview older than 30 days", RETENTION, event.at()),
+          event);
+      assertEquals(Status.EXPIRED, successValue(result).status());
+      assertTrue(Status.EXPIRED.isFinished());
+      var again = testKit.runCommand(expire());
+      assertNoEvents(again);
+      assertEquals(Status.EXPIRED, successValue(again).status());
+      assertEquals(Status.EXPIRED, testKit.restart().state().status());
+      assertRejected(testKit.runCommand(cancel()), 409);
+      assertRejected(testKit.runCommand(startBuild(WORKER, validLease())), 409);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Status.class, names = {"ERROR", "CANCELED"})
+    void onlyReadyDeploymentsExpire(Status status) {
+      finished(status);
+
+      assertRejected(testKit.runCommand(expire()), 409);
+    }
+
+    @Test
+    void queuedAndBuildingDeploymentsDoNotExpire() {
+      queued();
+      assertRejected(testKit.runCommand(expire()), 409);
+      successValue(testKit.runCommand(startBuild(WORKER, validLease())));
+      assertRejected(testKit.runCommand(expire()), 409);
+      assertEquals(Status.BUILDING, testKit.getState().status());
+    }
+
+    @Test
+    void anUnknownDeploymentIsNotFound() {
+      assertRejected(testKit.runCommand(expire()), 404);
+    }
+  }
+
   /** A newer deployment of the same branch cancels this one only while it waits in the queue. */
   @Nested
   class WhenSuperseded {

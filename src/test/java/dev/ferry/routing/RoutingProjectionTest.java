@@ -213,6 +213,35 @@ class RoutingProjectionTest {
     assertEquals(List.of(), column(database, "SELECT branch FROM branch_aliases WHERE project_id = ?", projectId));
   }
 
+  @Test
+  void anExpiredDeploymentLosesItsHostAndBranchAliasButNotProduction() throws Exception {
+    String alias = name + "-git-feature.localhost";
+    deployments.append("dpl_1", ready(projectId, name, 1, "feature"));
+    deployments.append("dpl_2", ready(projectId, name, 2));
+    runDeploymentRoutes(() -> assertEquals(Optional.of("dpl_1"), routeTable.deploymentFor(alias)));
+    // A promotion that raced retention: the production host keeps serving what it points at.
+    projectEvents.append(projectId, promoted(name, "dpl_2", 2, null));
+    runProductionRoutes(() -> assertEquals(Optional.of("dpl_2"), routeTable.deploymentFor(name + ".localhost")));
+
+    Initiator retention = Initiator.system("retention");
+    deployments.append("dpl_1", new Deployment.DeploymentExpired(projectId, "old preview", retention, T0));
+    deployments.append("dpl_2", new Deployment.DeploymentExpired(projectId, "raced", retention, T0));
+    runDeploymentRoutes(() -> {
+      assertEquals(Optional.empty(), routeTable.deploymentFor(name + "-dpl_1.localhost"));
+      assertEquals(Optional.empty(), routeTable.deploymentFor(alias));
+      assertEquals(Optional.empty(), routeTable.deploymentFor(name + "-dpl_2.localhost"));
+    });
+    assertEquals(List.of(name + ".localhost"),
+        column(database, "SELECT host FROM routes WHERE project_id = ?", projectId));
+    assertEquals(Optional.of("dpl_2"), routeTable.deploymentFor(name + ".localhost"));
+    assertEquals(java.util.Collections.singletonList(null),
+        column(database, "SELECT deployment_id FROM branch_aliases WHERE project_id = ?", projectId));
+
+    // A newer deployment of the branch takes the alias again.
+    deployments.append("dpl_3", ready(projectId, name, 3, "feature"));
+    runDeploymentRoutes(() -> assertEquals(Optional.of("dpl_3"), routeTable.deploymentFor(alias)));
+  }
+
   private void runDeploymentRoutes(Effect assertion) {
     kit.runExactlyOnce("deployment-routes", deployments, database,
         () -> new RoutingProjectionHandler(hosts, routeTable), assertion);

@@ -224,4 +224,63 @@ class FileSystemBlobStoreTest {
       return files.filter(path -> path.getFileName().toString().endsWith(".tmp")).toList();
     }
   }
+
+  // --- the inventory the garbage collector works from
+
+  @Test
+  void theInventoryListsBlobsWithTheirLastUseAndAskingOrPuttingAgainCountsAsAUse() throws Exception {
+    byte[] content = randomBytes(300);
+    String key = Digests.sha256(content);
+    store.putBlob(key, write("a.bin", content));
+    Path blob = store.localBlob(key).orElseThrow();
+    java.time.Instant longAgo = java.time.Instant.parse("2020-01-01T00:00:00Z");
+    Files.setLastModifiedTime(blob, java.nio.file.attribute.FileTime.from(longAgo));
+
+    List<BlobInventory.StoredBlob> listed = new ArrayList<>();
+    store.forEachBlob(listed::add);
+    assertEquals(List.of(new BlobInventory.StoredBlob(key, 300, longAgo)), listed);
+
+    assertTrue(store.hasBlob(key));
+    assertTrue(Files.getLastModifiedTime(blob).toInstant().isAfter(longAgo.plusSeconds(86_400)));
+    Files.setLastModifiedTime(blob, java.nio.file.attribute.FileTime.from(longAgo));
+    store.putBlob(key, write("again.bin", content));
+    assertTrue(Files.getLastModifiedTime(blob).toInstant().isAfter(longAgo.plusSeconds(86_400)));
+    assertFalse(store.hasBlob(Digests.sha256(randomBytes(10))));
+  }
+
+  @Test
+  void aBlobIsDeletedOnlyWhenItWasNotUsedSinceTheCutoff() throws Exception {
+    byte[] content = randomBytes(100);
+    String key = Digests.sha256(content);
+    store.putBlob(key, write("b.bin", content));
+    java.time.Instant cutoff = java.time.Instant.now().minusSeconds(3600);
+
+    assertFalse(store.deleteBlobUnusedSince(key, cutoff), "used a moment ago");
+    assertTrue(store.hasBlob(key));
+
+    Files.setLastModifiedTime(store.localBlob(key).orElseThrow(),
+        java.nio.file.attribute.FileTime.from(cutoff.minusSeconds(1)));
+    assertTrue(store.deleteBlobUnusedSince(key, cutoff));
+    assertFalse(store.hasBlob(key));
+    assertFalse(store.deleteBlobUnusedSince(key, cutoff), "already gone");
+    try (Stream<Path> left = Files.walk(root.resolve("blobs"))) {
+      assertEquals(List.of(), left.filter(Files::isRegularFile).toList(), "nothing left aside");
+    }
+  }
+
+  @Test
+  void manifestsAreListedAndDeletedByDeployment() throws Exception {
+    byte[] content = randomBytes(10);
+    String key = Digests.sha256(content);
+    store.putBlob(key, write("c.bin", content));
+    Map<String, Manifest.FileEntry> files = Map.of("c.bin", new Manifest.FileEntry(key, 10, "text/plain"));
+    store.putManifest("dpl-b", new Manifest("dpl-b", files));
+    store.putManifest("dpl-a", new Manifest("dpl-a", files));
+
+    assertEquals(List.of("dpl-a", "dpl-b"), store.manifestIds());
+    assertTrue(store.deleteManifest("dpl-a"));
+    assertFalse(store.deleteManifest("dpl-a"));
+    assertEquals(List.of("dpl-b"), store.manifestIds());
+    assertEquals(Optional.empty(), store.manifest("dpl-a"));
+  }
 }

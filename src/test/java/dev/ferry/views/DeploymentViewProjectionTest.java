@@ -95,6 +95,10 @@ class DeploymentViewProjectionTest {
     journal.append("dpl_1", new Deployment.DeploymentReady("prj_1", "blog", Deployment.PRODUCTION, 1, "vite", 3,
         300, null, T0.plusSeconds(5)));
     assertState("READY", T0.plusSeconds(5));
+
+    journal.append("dpl_1", new Deployment.DeploymentExpired("prj_1", "superseded", Initiator.system("retention"),
+        T0.plusSeconds(6)));
+    assertState("EXPIRED", T0.plusSeconds(6));
   }
 
   @Test
