@@ -103,7 +103,7 @@ public final class FerryNode implements AutoCloseable {
   }
 
   /** {@link #configuration()} for an unresolved {@code application} configuration. */
-  static Config configuration(Config application) {
+  public static Config configuration(Config application) {
     FerrySettings settings = FerrySettings.from(ConfigFactory.load(application));
     String url = settings.dbUrl().isBlank() ? Database.embeddedUrl(settings.dataDir()) : settings.dbUrl().trim();
     Database.Vendor vendor = Database.Vendor.of(url);

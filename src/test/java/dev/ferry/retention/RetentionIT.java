@@ -1,0 +1,238 @@
+package dev.ferry.retention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.ferry.FerryNode;
+import dev.ferry.it.ApiClient;
+import dev.ferry.it.FerryProcess;
+import dev.ferry.storage.Digests;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Retention on a real node (in this JVM, so that its clock can be moved): superseded production deployments beyond
+ * the rollback window and previews past their age stop serving and are marked EXPIRED in their journal; production
+ * and the rollback window keep serving; garbage collection deletes exactly the blobs nothing references, and only
+ * once they are older than the grace period.
+ */
+class RetentionIT {
+
+  private static final Duration SERVED = Duration.ofSeconds(20);
+  private static final String ADMIN = "admin@example.com";
+
+  @TempDir
+  Path temp;
+
+  private FerryNode node;
+
+  /** A clock the test moves; the node's retention reads it. */
+  static final class MovableClock extends Clock {
+    private volatile Instant now = Instant.now();
+
+    void set(Instant instant) {
+      now = instant;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("UTC only");
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void expiredDeploymentsStopServingAndOnlyUnreferencedOldBlobsAreCollected() throws Exception {
+    Path data = temp.resolve("data");
+    int apiPort = FerryProcess.freePort();
+    int edgePort = FerryProcess.freePort();
+    MovableClock clock = new MovableClock();
+    Map<String, Object> overrides = new LinkedHashMap<>();
+    overrides.put("ferry.data-dir", data.toString());
+    overrides.put("ferry.api.interface", "127.0.0.1");
+    overrides.put("ferry.api.port", apiPort);
+    overrides.put("ferry.edge.interface", "127.0.0.1");
+    overrides.put("ferry.edge.port", edgePort);
+    overrides.put("ferry.edge.tls-port", 0);
+    overrides.put("pekko.remote.artery.canonical.port", FerryProcess.freePort());
+    overrides.put("ferry.auth.admin-email", ADMIN);
+    overrides.put("ferry.auth.admin-password", ApiClient.PASSWORD);
+    overrides.put("ferry.retention.enabled", false); // runs only when the test asks
+    overrides.put("ferry.retention.production-keep", 1);
+    Config config = FerryNode.configuration(ConfigFactory.parseMap(overrides)
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    node = FerryNode.start(config, clock);
+
+    String apiUrl = "http://127.0.0.1:" + apiPort;
+    String edgeUrl = "http://127.0.0.1:" + edgePort;
+    ApiClient alice = new ApiClient(apiUrl, edgeUrl);
+    alice.signUp("alice@example.com");
+    assertEquals(201, alice.post("/api/v1/projects", "{\"name\": \"shop\"}").status());
+
+    Site prod1 = deploy(alice, "production", Map.of("index.html", "prod one", "style.css", "shared style"));
+    Site prod2 = deploy(alice, "production", Map.of("index.html", "prod two", "style.css", "shared style"));
+    Site prod3 = deploy(alice, "production", Map.of("index.html", "prod three", "style.css", "shared style"));
+    Site oldPreview = deploy(alice, "preview", Map.of("index.html", "old preview", "only-old.txt", "old only"));
+    Thread.sleep(20);
+    Site youngPreview = deploy(alice, "preview", Map.of("index.html", "young preview"));
+    String orphan = upload(alice, "uploaded, never deployed");
+    ApiClient.await(SERVED, () -> alice.edge("GET", "shop.localhost", "/").body(), "prod three"::equals);
+    for (Site site : List.of(prod1, prod2, prod3, oldPreview, youngPreview)) {
+      awaitServed(alice, site);
+    }
+
+    ApiClient admin = new ApiClient(apiUrl, edgeUrl);
+    admin.withToken(admin.post("/api/v1/auth/login", "{\"email\": \"" + ADMIN + "\", \"password\": \""
+        + ApiClient.PASSWORD + "\"}").json().get("accessToken").asText());
+    ApiClient.assertProblem(alice.post("/api/v1/admin/retention", "{}"), 403, "administrator");
+
+    // Now: the production deployment beyond the rollback window (keep 1) expires, no preview is old enough, and
+    // no blob is older than the grace period, so none is deleted yet — only the expired deployment's manifest.
+    clock.set(Instant.now());
+    ApiClient.Response first = admin.post("/api/v1/admin/retention", "{}");
+    assertEquals(200, first.status(), first.body());
+    assertEquals(List.of(prod1.id()), texts(first.json().get("expired")));
+    assertEquals(1, first.json().at("/garbageCollection/manifestsDeleted").asInt(), first.body());
+    assertEquals(0, first.json().at("/garbageCollection/blobsDeleted").asInt(), first.body());
+    awaitGone(alice, prod1);
+    assertStored(data, prod1.digest("index.html"), orphan);
+    assertEquals("EXPIRED", alice.get("/api/v1/deployments/" + prod1.id()).json().get("state").asText());
+    JsonNode events = alice.get("/api/v1/deployments/" + prod1.id() + "/events").json().get("items");
+    JsonNode expired = events.get(events.size() - 1);
+    assertEquals("DeploymentExpired", expired.get("type").asText());
+    assertEquals("SYSTEM", expired.at("/actor/kind").asText());
+    assertEquals("retention", expired.at("/actor/id").asText());
+    assertTrue(expired.at("/data/reason").asText().contains("rollback window"), expired.toString());
+
+    // 30 days after the young preview was created: the old one is past the age, and every blob past the grace.
+    Instant youngCreated = Instant.parse(alice.get("/api/v1/deployments/" + youngPreview.id()).json()
+        .get("createdAt").asText());
+    clock.set(youngCreated.plus(Duration.ofDays(30)).minusMillis(1));
+    ApiClient.Response second = admin.post("/api/v1/admin/retention", "{}");
+    assertEquals(200, second.status(), second.body());
+    assertEquals(List.of(oldPreview.id()), texts(second.json().get("expired")));
+    awaitGone(alice, oldPreview);
+    for (Site serving : List.of(prod2, prod3, youngPreview)) {
+      awaitServed(alice, serving);
+    }
+    assertEquals("prod three", alice.edge("GET", "shop.localhost", "/").body());
+
+    List<String> unreferenced = List.of(prod1.digest("index.html"), oldPreview.digest("index.html"),
+        oldPreview.digest("only-old.txt"), orphan);
+    assertTrue(second.json().at("/garbageCollection/blobsDeleted").asInt() >= unreferenced.size(), second.body());
+    for (String digest : unreferenced) {
+      assertFalse(Files.exists(blobPath(data, digest)), "collected: " + digest);
+    }
+    assertStored(data, prod1.digest("style.css"), prod2.digest("index.html"), prod3.digest("index.html"),
+        youngPreview.digest("index.html"));
+    assertEquals(List.of(prod2.id(), prod3.id(), youngPreview.id()).stream().sorted().toList(),
+        manifests(data));
+
+    // A rollback goes to the rollback window, and no further: what retention expired is not a rollback target.
+    JsonNode rolledBack = alice.post("/api/v1/projects/shop/rollback", "{}").json();
+    assertEquals(prod2.id(), rolledBack.get("productionDeploymentId").asText(), rolledBack.toString());
+    ApiClient.await(SERVED, () -> alice.edge("GET", "shop.localhost", "/").body(), "prod two"::equals);
+    ApiClient.assertProblem(alice.post("/api/v1/projects/shop/rollback", "{}"), 409, "roll back to");
+    ApiClient.assertProblem(alice.post("/api/v1/projects/shop/promote",
+        "{\"deploymentId\": \"" + prod1.id() + "\"}"), 409, "EXPIRED");
+  }
+
+  /** A deployment of uploaded files: its id, host and the digest of each file. */
+  record Site(String id, String host, String index, Map<String, String> digests) {
+    String digest(String path) {
+      return digests.get(path);
+    }
+  }
+
+  private static Site deploy(ApiClient api, String target, Map<String, String> files) throws Exception {
+    StringBuilder list = new StringBuilder();
+    Map<String, String> digests = new LinkedHashMap<>();
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      String digest = upload(api, file.getValue());
+      digests.put(file.getKey(), digest);
+      list.append(list.length() == 0 ? "" : ", ").append("{\"path\": \"").append(file.getKey())
+          .append("\", \"sha256\": \"").append(digest).append("\", \"size\": ")
+          .append(file.getValue().getBytes(StandardCharsets.UTF_8).length).append('}');
+    }
+    JsonNode deployment = api.deployAndAwait("shop", "{\"target\": \"" + target + "\", \"files\": [" + list + "]}",
+        "READY", Duration.ofSeconds(60));
+    return new Site(deployment.get("id").asText(), URI.create(deployment.get("url").asText()).getHost(),
+        files.get("index.html"), digests);
+  }
+
+  private static String upload(ApiClient api, String content) throws Exception {
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    String digest = Digests.sha256(bytes);
+    ApiClient.Response response = api.send(HttpRequest.newBuilder(URI.create(api.api() + "/api/v1/files"))
+        .header("X-Ferry-Digest", digest).header("Content-Type", "application/octet-stream")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+    assertTrue(response.status() == 201 || response.status() == 200, response.body());
+    return digest;
+  }
+
+  private static void awaitServed(ApiClient api, Site site) throws Exception {
+    ApiClient.await(SERVED, () -> api.edge("GET", site.host(), "/").body(), site.index()::equals);
+  }
+
+  private static void awaitGone(ApiClient api, Site site) throws Exception {
+    ApiClient.await(SERVED, () -> api.edge("GET", site.host(), "/").status(), status -> status == 404);
+  }
+
+  private static Path blobPath(Path data, String digest) {
+    return data.resolve("blobs/blobs").resolve(digest.substring(0, 2)).resolve(digest.substring(2));
+  }
+
+  private static void assertStored(Path data, String... digests) {
+    for (String digest : digests) {
+      assertTrue(Files.isRegularFile(blobPath(data, digest)), "kept: " + digest);
+    }
+  }
+
+  private static List<String> manifests(Path data) throws Exception {
+    try (var files = Files.list(data.resolve("blobs/manifests"))) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
+          .map(n -> n.substring(0, n.length() - 5)).sorted().toList();
+    }
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> values = new ArrayList<>();
+    array.forEach(value -> values.add(value.asText()));
+    return values;
+  }
+}
