@@ -205,6 +205,7 @@ public final class FerryNode implements AutoCloseable {
       LocalCertificateStore certificates = LocalCertificateStore.open(settings.dataDir().resolve("certs/hosts"));
       EdgeServer edgeServer = new EdgeServer(system, routeTable, blobs,
           EdgeServer.Options.defaults().withCertificates(certificates));
+      metrics.bindEdge(edgeServer.metrics());
       if (!roles.contains("api")) {
         edgeServer.answerUnroutedHostsWith(health::handle);
       }

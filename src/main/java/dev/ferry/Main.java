@@ -21,6 +21,11 @@ public final class Main {
     String command = args.length == 0 ? "" : args[0];
     switch (command) {
       case "server" -> {
+        String logFormat = System.getenv().getOrDefault("FERRY_LOG_FORMAT", "text");
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+          System.err.println("FERRY_LOG_FORMAT must be text or json, not '" + logFormat + "'");
+          System.exit(2);
+        }
         FerryNode node = FerryNode.start(FerryNode.configuration());
         Logger log = LoggerFactory.getLogger(Main.class); // not before: the CLI needs no logging set up
         log.info(node.welcome());

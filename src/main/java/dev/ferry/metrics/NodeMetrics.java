@@ -1,6 +1,8 @@
 package dev.ferry.metrics;
 
 import dev.ferry.db.Sql;
+import dev.ferry.edge.EdgeMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's Prometheus registry: JVM and process metrics, and gauges read from the database at scrape time (the
- * build queue, the journal head and each projection's offset, whose difference is the projection's lag in events).
+ * build queue, the journal head, each projection's offset and lag in events), and the edge's request counters.
  */
 public final class NodeMetrics {
 
@@ -62,6 +64,30 @@ public final class NodeMetrics {
     return registry.scrape();
   }
 
+  /** The edge's requests and bytes, summed over deployments (per-deployment series would be unbounded). */
+  public void bindEdge(EdgeMetrics edge) {
+    List<String> classes = List.of("2xx", "3xx", "4xx", "5xx");
+    for (int i = 0; i < classes.size(); i++) {
+      int statusClass = i;
+      FunctionCounter.builder("ferry_edge_requests", edge, e -> e.snapshot().values().stream()
+              .mapToLong(snapshot -> statusCount(snapshot, statusClass)).sum())
+          .description("Requests the edge answered, by status class").tag("status", classes.get(i))
+          .register(registry);
+    }
+    FunctionCounter.builder("ferry_edge_sent_bytes", edge, e -> e.snapshot().values().stream()
+            .mapToLong(EdgeMetrics.Snapshot::bytesSent).sum())
+        .description("Response body bytes the edge sent").register(registry);
+  }
+
+  private static long statusCount(EdgeMetrics.Snapshot snapshot, int statusClass) {
+    return switch (statusClass) {
+      case 0 -> snapshot.status2xx();
+      case 1 -> snapshot.status3xx();
+      case 2 -> snapshot.status4xx();
+      default -> snapshot.status5xx();
+    };
+  }
+
   public <T> void gauge(String name, String help, T source, ToDoubleFunction<T> value) {
     Gauge.builder(name, source, value).description(help).register(registry);
   }
@@ -82,6 +108,14 @@ public final class NodeMetrics {
                   "SELECT \"current_offset\" FROM \"pekko_projection_offset_store\" "
                       + "WHERE \"projection_name\" = ? AND \"projection_key\" = ?", key[0], key[1]))
               .description("The journal ordering a projection instance has processed up to")
+              .tag("projection", key[0]).tag("key", key[1])
+              .register(registry);
+          // The key of an eventsByTag projection is its tag: the lag is the tag's events past the offset.
+          Gauge.builder("ferry_projection_lag_events", () -> queryNumber(
+                  "SELECT COUNT(*) FROM \"event_tag\" WHERE \"tag\" = ? AND \"event_id\" > (SELECT "
+                      + "CAST(\"current_offset\" AS BIGINT) FROM \"pekko_projection_offset_store\" "
+                      + "WHERE \"projection_name\" = ? AND \"projection_key\" = ?)", key[1], key[0], key[1]))
+              .description("Events of its tag a projection instance has not processed yet")
               .tag("projection", key[0]).tag("key", key[1])
               .register(registry);
           return true;
