@@ -138,6 +138,20 @@ public final class ApiClient {
     return send(request);
   }
 
+  /** Stores {@code content} through {@code POST /api/v1/files} (201, or 200 when stored already); its SHA-256. */
+  public String upload(String content) throws Exception {
+    byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String digest = java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    Response response = send(HttpRequest.newBuilder(URI.create(api + "/api/v1/files"))
+        .header("X-Ferry-Digest", digest).header("Content-Type", "application/octet-stream")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+    if (response.status() != 201 && response.status() != 200) {
+      throw new AssertionError("Upload failed: " + response.status() + " " + response.body());
+    }
+    return digest;
+  }
+
   /** Any request to the API, with the current token unless one is already set. */
   public Response send(HttpRequest.Builder request) throws Exception {
     HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();

@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -60,7 +56,7 @@ class AuditIT {
     ApiClient aliceCi = new ApiClient(node.api(), node.edge()).withToken(token.get("token").asText());
     assertEquals(201, aliceCi.post("/api/v1/projects/shop/env", "{\"key\": \"GREETING\", \"value\": \"" + PLAIN
         + "\", \"targets\": [\"preview\"], \"type\": \"plain\"}").status());
-    String digest = upload(aliceCi, "<h1>shop</h1>");
+    String digest = aliceCi.upload("<h1>shop</h1>");
     JsonNode deployment = aliceCi.deployAndAwait("shop", "{\"target\": \"production\", \"files\": [{\"path\": "
         + "\"index.html\", \"sha256\": \"" + digest + "\", \"size\": 13}]}", "READY", Duration.ofSeconds(60));
     ApiClient.await(SETTLED, () -> alice.get("/api/v1/projects/shop").json(),
@@ -122,6 +118,36 @@ class AuditIT {
     assertEquals(ApiClient.JSON.readTree(deployments), alice.get("/api/v1/projects/shop/deployments").json());
     assertEquals(ApiClient.JSON.readTree(project), alice.get("/api/v1/projects/shop").json());
     assertTrue(node.log().contains("Rebuilt read model project-views"), "the node logs how long it took");
+
+    // The same from the command line, as the administrator; others are refused.
+    String adminToken = admin.post("/api/v1/auth/login", "{\"email\": \"" + ADMIN + "\", \"password\": \""
+        + ApiClient.PASSWORD + "\"}").json().get("accessToken").asText();
+    String[] cli = cli(adminToken, "admin", "rebuild-read-model", "deployment-views", "--json");
+    assertEquals("0", cli[0], cli[2]);
+    JsonNode rebuilt = ApiClient.JSON.readTree(cli[1]);
+    assertEquals("deployment-views", rebuilt.get("projection").asText());
+    assertTrue(rebuilt.get("events").asLong() > 0, cli[1]);
+    String[] retention = cli(adminToken, "admin", "retention");
+    assertEquals("0", retention[0], retention[2]);
+    assertTrue(retention[1].startsWith("Expired 0 deployments"), retention[1]);
+    String[] refused = cli(token.get("token").asText(), "admin", "retention");
+    assertEquals("1", refused[0], refused[1]);
+    assertTrue(refused[2].contains("administrator"), refused[2]);
+    assertEquals(ApiClient.JSON.readTree(deployments), alice.get("/api/v1/projects/shop/deployments").json());
+  }
+
+  /** Runs the ferry CLI in this JVM with {@code token}: exit code, stdout, stderr. */
+  private String[] cli(String token, String... args) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    Path home = java.nio.file.Files.createDirectories(temp.resolve("cli-home"));
+    dev.ferry.cli.CliEnvironment env = new dev.ferry.cli.CliEnvironment(Map.of("HOME", home.toString(),
+        "XDG_CONFIG_HOME", home.resolve("xdg").toString(), "FERRY_API", node.api(), "FERRY_TOKEN", token), home,
+        new java.io.ByteArrayInputStream(new byte[0]), new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8), null);
+    int exit = dev.ferry.cli.Cli.run(env, args);
+    return new String[] {Integer.toString(exit), out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8)};
   }
 
   private static List<String> actions(JsonNode events) {
@@ -131,13 +157,4 @@ class AuditIT {
     return actions;
   }
 
-  private static String upload(ApiClient api, String content) throws Exception {
-    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-    String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    ApiClient.Response response = api.send(HttpRequest.newBuilder(URI.create(api.api() + "/api/v1/files"))
-        .header("X-Ferry-Digest", digest).header("Content-Type", "application/octet-stream")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
-    assertEquals(201, response.status(), response.body());
-    return digest;
-  }
 }

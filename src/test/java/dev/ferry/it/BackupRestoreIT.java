@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,14 +106,10 @@ class BackupRestoreIT {
 
   /** A deployment whose index.html says "{target} {version}"; answers its host. */
   private static String deploy(ApiClient api, String target, String version) throws Exception {
-    byte[] page = (target + " " + version).getBytes(StandardCharsets.UTF_8);
-    String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(page));
-    ApiClient.Response uploaded = api.send(HttpRequest.newBuilder(URI.create(api.api() + "/api/v1/files"))
-        .header("X-Ferry-Digest", digest).header("Content-Type", "application/octet-stream")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(page)));
-    assertEquals(201, uploaded.status(), uploaded.body());
+    String page = target + " " + version;
+    String digest = api.upload(page);
     JsonNode deployment = api.deployAndAwait("site", "{\"target\": \"" + target + "\", \"files\": [{\"path\": "
-        + "\"index.html\", \"sha256\": \"" + digest + "\", \"size\": " + page.length + "}]}", "READY",
+        + "\"index.html\", \"sha256\": \"" + digest + "\", \"size\": " + page.length() + "}]}", "READY",
         Duration.ofSeconds(60));
     return URI.create(deployment.get("url").asText()).getHost();
   }

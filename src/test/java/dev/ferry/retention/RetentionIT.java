@@ -10,9 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.ferry.FerryNode;
 import dev.ferry.it.ApiClient;
 import dev.ferry.it.FerryProcess;
-import dev.ferry.storage.Digests;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +108,7 @@ class RetentionIT {
     Site oldPreview = deploy(alice, "preview", Map.of("index.html", "old preview", "only-old.txt", "old only"));
     Thread.sleep(20);
     Site youngPreview = deploy(alice, "preview", Map.of("index.html", "young preview"));
-    String orphan = upload(alice, "uploaded, never deployed");
+    String orphan = alice.upload("uploaded, never deployed");
     ApiClient.await(SERVED, () -> alice.edge("GET", "shop.localhost", "/").body(), "prod three"::equals);
     for (Site site : List.of(prod1, prod2, prod3, oldPreview, youngPreview)) {
       awaitServed(alice, site);
@@ -183,7 +181,7 @@ class RetentionIT {
     StringBuilder list = new StringBuilder();
     Map<String, String> digests = new LinkedHashMap<>();
     for (Map.Entry<String, String> file : files.entrySet()) {
-      String digest = upload(api, file.getValue());
+      String digest = api.upload(file.getValue());
       digests.put(file.getKey(), digest);
       list.append(list.length() == 0 ? "" : ", ").append("{\"path\": \"").append(file.getKey())
           .append("\", \"sha256\": \"").append(digest).append("\", \"size\": ")
@@ -193,16 +191,6 @@ class RetentionIT {
         "READY", Duration.ofSeconds(60));
     return new Site(deployment.get("id").asText(), URI.create(deployment.get("url").asText()).getHost(),
         files.get("index.html"), digests);
-  }
-
-  private static String upload(ApiClient api, String content) throws Exception {
-    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-    String digest = Digests.sha256(bytes);
-    ApiClient.Response response = api.send(HttpRequest.newBuilder(URI.create(api.api() + "/api/v1/files"))
-        .header("X-Ferry-Digest", digest).header("Content-Type", "application/octet-stream")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
-    assertTrue(response.status() == 201 || response.status() == 200, response.body());
-    return digest;
   }
 
   private static void awaitServed(ApiClient api, Site site) throws Exception {
