@@ -87,7 +87,14 @@ public final class Retention {
     }
     List<String> expired = new ArrayList<>();
     for (List<Candidate> candidates : byProject.values()) {
-      Map<String, String> due = due(candidates, now);
+      Map<String, String> due;
+      try {
+        due = due(candidates, now);
+      } catch (Exception e) {
+        // Without the project's production pointer nothing of it is safe to expire; the next run looks again.
+        log.warn("Retention skipped project {}: {}", candidates.get(0).projectId(), e.toString());
+        continue;
+      }
       for (Map.Entry<String, String> entry : due.entrySet()) {
         if (expire(entry.getKey(), entry.getValue())) {
           expired.add(entry.getKey());

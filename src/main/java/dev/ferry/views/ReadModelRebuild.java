@@ -85,19 +85,25 @@ public final class ReadModelRebuild {
       events += Sql.query(dataSource, "SELECT COUNT(*) FROM \"event_tag\" WHERE \"tag\" = ?", row -> row.getLong(1),
           tag).get(0);
     }
-    for (ProjectionId id : ids) {
-      await(management.pause(id));
-    }
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      for (String table : model.tables()) {
-        Sql.update(connection, "DELETE FROM " + table);
+    try {
+      for (ProjectionId id : ids) {
+        await(management.pause(id));
       }
-      connection.commit();
-    }
-    for (ProjectionId id : ids) {
-      await(management.clearOffset(id));
-      await(management.resume(id));
+      try (Connection connection = dataSource.getConnection()) {
+        connection.setAutoCommit(false);
+        for (String table : model.tables()) {
+          Sql.update(connection, "DELETE FROM " + table);
+        }
+        connection.commit();
+      }
+      for (ProjectionId id : ids) {
+        await(management.clearOffset(id));
+      }
+    } finally {
+      // Whatever failed, the projection runs again (a failed rebuild can be started again).
+      for (ProjectionId id : ids) {
+        await(management.resume(id));
+      }
     }
     awaitCaughtUp(model.projection(), tags, targets);
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
