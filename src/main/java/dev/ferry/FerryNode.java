@@ -17,7 +17,9 @@ import dev.ferry.db.Database;
 import dev.ferry.db.Projections;
 import dev.ferry.db.Sql;
 import dev.ferry.deployment.Deployment;
+import dev.ferry.domains.Domains;
 import dev.ferry.edge.EdgeServer;
+import dev.ferry.edge.tls.CertificateStore;
 import dev.ferry.edge.tls.DevelopmentCertificate;
 import dev.ferry.edge.tls.EdgeTls;
 import dev.ferry.edge.tls.LocalCertificateStore;
@@ -175,6 +177,7 @@ public final class FerryNode implements AutoCloseable {
         settings.retiredMasterKeys());
     SecretBox secrets = new SecretBox(keyring);
     BuildLogStore logs = new BuildLogStore(database.dataSource());
+    Domains domains = Domains.start(system, database.dataSource(), secrets, routeTable, projections);
     var roles = cluster.selfMember().getRoles();
 
     // Nodes without the API answer health probes on the edge port (hosts that name no deployment), or on the API
@@ -183,9 +186,11 @@ public final class FerryNode implements AutoCloseable {
     ServerBinding edge = null;
     ServerBinding edgeTls = null;
     if (roles.contains("edge")) {
-      LocalCertificateStore certificates = LocalCertificateStore.open(settings.dataDir().resolve("certs/hosts"));
+      CertificateStore certificates = CertificateStore.firstOf(
+          LocalCertificateStore.open(settings.dataDir().resolve("certs/hosts")), domains.edgeCertificates());
       EdgeServer edgeServer = new EdgeServer(system, routeTable, blobs,
           EdgeServer.Options.defaults().withCertificates(certificates));
+      domains.answerChallengesOn(edgeServer);
       if (!roles.contains("api")) {
         edgeServer.answerUnroutedHostsWith(health::handle);
       }
