@@ -51,6 +51,7 @@ public final class ApiServer extends AllDirectives {
         new EnvRoutes(context, support).route(),
         new AuditRoutes(context, support).route(),
         new DeployHookRoutes(context, support).route(),
+        new DomainRoutes(context, support).route(),
         new GitHubWebhookRoutes(context, support).route(),
         new ProjectRoutes(context, support, uploads).route(),
         uploads.route(),
