@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         DeploymentCommands.ListDeployments.class, DeploymentCommands.Inspect.class, DeploymentCommands.Logs.class,
         DeploymentCommands.Promote.class, DeploymentCommands.Rollback.class,
         ProjectCommands.Env.class, AccountCommands.Tokens.class, ProjectCommands.Audit.class,
+        DomainCommands.Domains.class,
         CommandLine.HelpCommand.class},
     footer = {"",
         "The API and token come from --api/--token, else FERRY_API/FERRY_TOKEN, else what `ferry login` saved.",
