@@ -2,21 +2,22 @@ package dev.ferry.domains;
 
 import dev.ferry.edge.tls.CertifiedKey;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMParser;
 import org.shredzone.acme4j.Account;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Authorization;
@@ -135,14 +136,17 @@ public final class AcmeIssuer {
     }
   }
 
-  /** Trusts exactly the certificates in a PEM file (the ACME server's root). */
+  /** Trusts exactly the certificates in a PEM file (the ACME server's root); other PEM blocks are ignored. */
   static SSLContext trustContext(Path pemFile) {
-    try (InputStream in = Files.newInputStream(pemFile)) {
+    try (PEMParser pem = new PEMParser(Files.newBufferedReader(pemFile, StandardCharsets.US_ASCII))) {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
       int i = 0;
-      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        store.setCertificateEntry("root-" + i++, certificate);
+      JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+      for (Object block = pem.readObject(); block != null; block = pem.readObject()) {
+        if (block instanceof X509CertificateHolder holder) {
+          store.setCertificateEntry("root-" + i++, converter.getCertificate(holder));
+        }
       }
       if (i == 0) {
         throw new IllegalArgumentException("No certificate in the ACME trust root " + pemFile);

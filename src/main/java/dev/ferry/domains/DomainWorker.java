@@ -113,14 +113,14 @@ public final class DomainWorker {
   private List<Due> dueChecks(Instant now) throws SQLException {
     return Sql.query(dataSource, "SELECT name, project_id, created_at FROM domains WHERE verification = ? "
         + "AND next_check_at <= ? ORDER BY next_check_at", row -> new Due(row.getString(1), row.getString(2),
-        row.getTimestamp(3).toInstant()), Domain.PENDING, now);
+        row.getObject(3, java.time.OffsetDateTime.class).toInstant()), Domain.PENDING, now);
   }
 
   private List<Due> dueOrders(Instant now) throws SQLException {
     return Sql.query(dataSource, "SELECT name, project_id, created_at FROM domains WHERE verification = ? "
             + "AND (next_order_at IS NULL OR next_order_at <= ?) AND (certificate_status <> ? "
             + "OR certificate_expires_at <= ?) ORDER BY name", row -> new Due(row.getString(1), row.getString(2),
-            row.getTimestamp(3).toInstant()), Domain.VERIFIED, now, Domain.ACTIVE,
+            row.getObject(3, java.time.OffsetDateTime.class).toInstant()), Domain.VERIFIED, now, Domain.ACTIVE,
         now.plus(settings.renewBefore()));
   }
 

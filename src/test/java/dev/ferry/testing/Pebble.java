@@ -41,6 +41,7 @@ public final class Pebble implements AutoCloseable {
   private final int acmePort;
   private final int managementPort;
   private final Path listenerCertificate;
+  private final Path listenerTrustRoot;
   private final List<Process> processes = new ArrayList<>();
   private Process pebble;
 
@@ -54,6 +55,7 @@ public final class Pebble implements AutoCloseable {
     CertifiedKey listener = SelfSignedCertificates.create("EC", "pebble test listener", List.of("localhost"),
         List.of("127.0.0.1"), Duration.ofDays(1));
     this.listenerCertificate = Files.writeString(dir.resolve("pebble-listener.pem"), listener.toPem());
+    this.listenerTrustRoot = Files.writeString(dir.resolve("pebble-listener-root.pem"), certificatePem(listener));
   }
 
   /** Starts the DNS server; {@link #startCa} starts the CA (separately, so a test can have it missing first). */
@@ -110,7 +112,15 @@ public final class Pebble implements AutoCloseable {
 
   /** The PEM file to trust for the CA's own HTTPS listener. */
   public Path listenerTrustRoot() {
-    return listenerCertificate;
+    return listenerTrustRoot;
+  }
+
+  private static String certificatePem(CertifiedKey key) throws IOException {
+    java.io.StringWriter text = new java.io.StringWriter();
+    try (org.bouncycastle.openssl.jcajce.JcaPEMWriter pem = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(text)) {
+      pem.writeObject(key.certificate());
+    }
+    return text.toString();
   }
 
   /** Replaces the TXT values of {@code name}. */
