@@ -81,18 +81,15 @@ public final class DomainRoutes extends AllDirectives {
               : failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
         })
         .thenCompose(claimed -> context.<Domain>askProject(current.id(), replyTo -> new Project.AddDomain(
-            name.name(), token, DomainNames.isApex(name.name()), initiator, replyTo)))
-        .handle((domain, failure) -> {
-          if (failure == null) {
-            return CompletableFuture.completedFuture(Responses.json(201, domainJson(domain, null)));
-          }
-          if (GitDeployments.rejectionStatus(failure) == 409) { // already this project's: the claim stays
-            return CompletableFuture.<HttpResponse>failedFuture(failure);
-          }
-          return release(current.id(), name.name(), initiator)
-              .thenCompose(done -> CompletableFuture.<HttpResponse>failedFuture(failure));
-        })
-        .thenCompose(response -> response));
+                name.name(), token, DomainNames.isApex(name.name()), initiator, replyTo))
+            .handle((domain, failure) -> failure == null
+                // Added: 201. Already this project's (409): the claim stays. Refused otherwise: it is freed again.
+                ? CompletableFuture.completedFuture(Responses.json(201, domainJson(domain, null)))
+                : GitDeployments.rejectionStatus(failure) == 409
+                    ? CompletableFuture.<HttpResponse>failedFuture(failure)
+                    : release(current.id(), name.name(), initiator)
+                        .thenCompose(done -> CompletableFuture.<HttpResponse>failedFuture(failure)))
+            .thenCompose(response -> response)));
   }
 
   private CompletionStage<Done> release(String projectId, String name, Initiator initiator) {

@@ -32,6 +32,16 @@ final class DomainCommands {
     }
   }
 
+  /** A command about one domain. */
+  abstract static class OneDomainCommand extends DomainCommand {
+    @Parameters(index = "0", paramLabel = "DOMAIN", description = "e.g. www.example.com")
+    String name;
+
+    String domainPath() {
+      return domainsPath() + "/" + Api.encode(name);
+    }
+  }
+
   @Command(name = "ls", description = "List the project's domains, their verification and certificates.")
   static final class DomainsList extends DomainCommand {
     @Override
@@ -53,10 +63,7 @@ final class DomainCommands {
   }
 
   @Command(name = "add", description = "Add a domain and print the DNS records to set.")
-  static final class DomainsAdd extends DomainCommand {
-    @Parameters(index = "0", paramLabel = "DOMAIN", description = "e.g. www.example.com")
-    String name;
-
+  static final class DomainsAdd extends OneDomainCommand {
     @Override
     public Integer call() {
       JsonNode domain = api().post(domainsPath(), Json.object().put("name", name));
@@ -72,13 +79,10 @@ final class DomainCommands {
   }
 
   @Command(name = "verify", description = "Check the domain's DNS records now.")
-  static final class DomainsVerify extends DomainCommand {
-    @Parameters(index = "0", paramLabel = "DOMAIN")
-    String name;
-
+  static final class DomainsVerify extends OneDomainCommand {
     @Override
     public Integer call() {
-      JsonNode domain = api().post(domainsPath() + "/" + Api.encode(name) + "/verify", Json.object());
+      JsonNode domain = api().post(domainPath() + "/verify", Json.object());
       if (json()) {
         printJson(domain);
         return domain.path("verified").asBoolean() ? Cli.EXIT_OK : Cli.EXIT_ERROR;
@@ -96,13 +100,10 @@ final class DomainCommands {
   }
 
   @Command(name = "rm", description = "Remove a domain: Ferry stops serving it and releases the name.")
-  static final class DomainsRemove extends DomainCommand {
-    @Parameters(index = "0", paramLabel = "DOMAIN")
-    String name;
-
+  static final class DomainsRemove extends OneDomainCommand {
     @Override
     public Integer call() {
-      api().delete(domainsPath() + "/" + Api.encode(name));
+      api().delete(domainPath());
       if (json()) {
         printJson(Json.object().put("removed", name));
       } else {

@@ -31,7 +31,6 @@ import org.shredzone.acme4j.connector.HttpConnector;
 import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
-import org.shredzone.acme4j.util.KeyPairUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +58,7 @@ public final class AcmeIssuer {
 
   /** A new account key (P-256), as PEM. */
   public static String newAccountKeyPem() {
-    return KeyPairs.toPem(KeyPairUtils.createECKeyPair("secp256r1"));
+    return KeyPairs.toPem(KeyPairs.newEcKeyPair());
   }
 
   public CertifiedKey order(String accountKeyPem, String domain) throws AcmeException, InterruptedException {
@@ -84,7 +83,7 @@ public final class AcmeIssuer {
     if (ready == Status.INVALID) {
       throw new AcmeException("The order for " + domain + " is invalid" + problem(order.getError()));
     }
-    KeyPair domainKey = KeyPairUtils.createECKeyPair("secp256r1");
+    KeyPair domainKey = KeyPairs.newEcKeyPair();
     order.execute(domainKey);
     if (order.waitForCompletion(settings.orderTimeout()) != Status.VALID) {
       throw new AcmeException("The order for " + domain + " was not completed" + problem(order.getError()));
