@@ -22,8 +22,10 @@ public record DomainSettings(
     Duration giveUpAfter,
     Duration pollInterval) {
 
+  /** From {@code ferry.domains}; a configuration without that block (tests) gets {@code domains.conf}'s defaults. */
   public static DomainSettings from(Config config) {
-    Config domains = config.getConfig("ferry.domains");
+    Config domains = (config.hasPath("ferry.domains") ? config
+        : com.typesafe.config.ConfigFactory.parseResources("domains.conf").resolve()).getConfig("ferry.domains");
     return new DomainSettings(
         domains.getString("acme.directory-url").trim(),
         domains.getString("acme.trust-root").trim(),

@@ -145,8 +145,10 @@ class DomainsIT {
         d -> d.get("certificate").get("status").asText().equals("active"));
     assertTrue(active.get("certificate").has("expiresAt"), active.toString());
 
-    SSLContext trustPebble = Pebble.SSLContexts.trusting(List.of(pebble.root()));
-    Served served = await(Duration.ofSeconds(15), () -> httpsGetOrNull(tlsPort, DOMAIN, trustPebble),
+    // A fresh TLS context per request: a resumed session would show the certificate of its first handshake.
+    X509Certificate pebbleRoot = pebble.root();
+    ThrowingTrust trustPebble = () -> Pebble.SSLContexts.trusting(List.of(pebbleRoot));
+    Served served = await(Duration.ofSeconds(15), () -> httpsGetOrNull(tlsPort, DOMAIN, trustPebble.get()),
         s -> s != null);
     assertTrue(served.response().startsWith("HTTP/1.1 200"), served.response());
     assertTrue(served.response().contains(SITE), served.response());
@@ -158,7 +160,7 @@ class DomainsIT {
 
     // Renewal: certificates live 60 s here and are renewed 45 s before they expire.
     await(Duration.ofSeconds(90), () -> eventTypes(owner), types -> types.contains("CertificateRenewed"));
-    await(Duration.ofSeconds(15), () -> httpsGetOrNull(tlsPort, DOMAIN, trustPebble),
+    await(Duration.ofSeconds(15), () -> httpsGetOrNull(tlsPort, DOMAIN, trustPebble.get()),
         s -> s != null && !s.serial().equals(served.serial()));
 
     List<String> types = eventTypes(owner);
@@ -177,7 +179,7 @@ class DomainsIT {
     // Removed: not served any more, and the name is free for others.
     assertEquals(204, owner.delete(domains + "/" + DOMAIN).status());
     await(Duration.ofSeconds(10), () -> owner.edge("GET", DOMAIN, "/").status(), status -> status == 404);
-    await(Duration.ofSeconds(10), () -> handshakeFails(tlsPort, DOMAIN, trustPebble), failedNow -> failedNow);
+    await(Duration.ofSeconds(10), () -> handshakeFails(tlsPort, DOMAIN, trustPebble.get()), failedNow -> failedNow);
     assertEquals(201, other.post("/api/v1/projects/other/domains", "{\"name\": \"" + DOMAIN + "\"}").status());
     assertFalse(node.log().contains("PRIVATE KEY"));
   }
@@ -213,6 +215,10 @@ class DomainsIT {
   }
 
   private record Served(BigInteger serial, String response) {}
+
+  private interface ThrowingTrust {
+    SSLContext get() throws Exception;
+  }
 
   /** GET / over TLS to the edge with SNI {@code host}, verifying the certificate for it; null when it fails. */
   private static Served httpsGetOrNull(int port, String host, SSLContext trust) {
