@@ -18,7 +18,9 @@ import dev.ferry.db.Database;
 import dev.ferry.db.Projections;
 import dev.ferry.db.Sql;
 import dev.ferry.deployment.Deployment;
+import dev.ferry.domains.Domains;
 import dev.ferry.edge.EdgeServer;
+import dev.ferry.edge.tls.CertificateStore;
 import dev.ferry.edge.tls.DevelopmentCertificate;
 import dev.ferry.edge.tls.EdgeTls;
 import dev.ferry.edge.tls.LocalCertificateStore;
@@ -194,6 +196,7 @@ public final class FerryNode implements AutoCloseable {
             retentionSettings.gcGrace(), metrics.registry()), clock, metrics.registry()));
     ReadModelRebuild readModels = new ReadModelRebuild(system, database.dataSource(),
         config.getDuration("ferry.read-models.rebuild-timeout"));
+    Domains domains = Domains.start(system, database.dataSource(), secrets, routeTable, projections);
     var roles = cluster.selfMember().getRoles();
 
     // Nodes without the API answer health probes on the edge port (hosts that name no deployment), or on the API
@@ -202,10 +205,12 @@ public final class FerryNode implements AutoCloseable {
     ServerBinding edge = null;
     ServerBinding edgeTls = null;
     if (roles.contains("edge")) {
-      LocalCertificateStore certificates = LocalCertificateStore.open(settings.dataDir().resolve("certs/hosts"));
+      CertificateStore certificates = CertificateStore.firstOf(
+          LocalCertificateStore.open(settings.dataDir().resolve("certs/hosts")), domains.edgeCertificates());
       EdgeServer edgeServer = new EdgeServer(system, routeTable, blobs,
           EdgeServer.Options.defaults().withCertificates(certificates));
       metrics.bindEdge(edgeServer.metrics());
+      domains.answerChallengesOn(edgeServer);
       if (!roles.contains("api")) {
         edgeServer.answerUnroutedHostsWith(health::handle);
       }

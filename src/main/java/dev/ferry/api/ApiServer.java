@@ -59,6 +59,7 @@ public final class ApiServer extends AllDirectives {
         new AuditRoutes(context, support).route(),
         admin.apply(support),
         new DeployHookRoutes(context, support).route(),
+        new DomainRoutes(context, support).route(),
         new GitHubWebhookRoutes(context, support).route(),
         new ProjectRoutes(context, support, uploads).route(),
         uploads.route(),

@@ -37,7 +37,7 @@ public final class AuditRoutes extends AllDirectives {
   /** Fields that hold secrets or their derivatives: never shown, even encrypted. */
   static final Set<String> REDACTED = Set.of("sealedValue", "dataKey", "newDataKey", "wrappedBase64",
       "passwordHash", "refreshTokenHash", "previousTokenHash", "newTokenHash", "tokenHash", "gitAccessToken",
-      "sealedAccessToken", "secret", "secretHash");
+      "sealedAccessToken", "secret", "secretHash", "sealedCertificate", "sealedAccountKey");
 
   private static final ObjectMapper EVENTS = new ObjectMapper()
       .registerModule(new JavaTimeModule())

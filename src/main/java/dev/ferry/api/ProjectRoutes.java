@@ -177,8 +177,19 @@ public final class ProjectRoutes extends AllDirectives {
     return support.project(project, principal).thenCompose(current -> context
         .<Done>askProject(current.id(), replyTo -> new Project.Delete(initiator, replyTo))
         .thenCompose(done -> context.<Done>askClaim(Claim.entityId(Claim.PROJECT_NAME, current.name()),
-            replyTo -> new Claim.Release(current.id(), initiator, replyTo))))
+            replyTo -> new Claim.Release(current.id(), initiator, replyTo)))
+        .thenCompose(done -> releaseDomains(current, initiator)))
         .thenApply(done -> Responses.noContent());
+  }
+
+  /** A deleted project's custom domains are free for others again. */
+  private CompletionStage<Done> releaseDomains(Project.State project, Initiator initiator) {
+    CompletionStage<Done> all = CompletableFuture.completedFuture(Done.getInstance());
+    for (var domain : project.domains().domains()) {
+      all = all.thenCompose(done -> context.<Done>askClaim(Claim.entityId(Claim.DOMAIN, domain.name()),
+          replyTo -> new Claim.Release(project.id(), initiator, replyTo)));
+    }
+    return all;
   }
 
   /** Settings from a create (base null) or a partial update (absent fields keep base; null clears). */

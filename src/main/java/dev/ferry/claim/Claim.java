@@ -28,6 +28,7 @@ public final class Claim
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Claim");
 
   public static final String PROJECT_NAME = "project-name";
+  public static final String DOMAIN = "domain";
 
   public sealed interface Command extends CborSerializable {}
 

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
         DeploymentCommands.Promote.class, DeploymentCommands.Rollback.class,
         ProjectCommands.Env.class, AccountCommands.Tokens.class, ProjectCommands.Audit.class,
         AdminCommands.Admin.class,
+        DomainCommands.Domains.class,
         CommandLine.HelpCommand.class},
     footer = {"",
         "The API and token come from --api/--token, else FERRY_API/FERRY_TOKEN, else what `ferry login` saved.",

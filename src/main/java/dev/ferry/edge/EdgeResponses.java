@@ -83,6 +83,11 @@ final class EdgeResponses {
   }
 
   /** Shown for a host no deployment is routed to, e.g. a typo or a domain not assigned yet. */
+  /** The body the CA expects for an ACME HTTP-01 challenge: the key authorization, nothing else. */
+  static HttpResponse acmeChallenge(String keyAuthorization) {
+    return plainText(StatusCodes.OK, keyAuthorization);
+  }
+
   static HttpResponse unknownHost(String host) {
     String escaped = escapeHtml(host);
     String page = """

@@ -92,6 +92,8 @@ public final class EdgeServer {
   /** Asked before the 404 for a host that names no deployment: the health probes of a node without the API. */
   private volatile java.util.function.Function<HttpRequest, Optional<CompletionStage<HttpResponse>>> unrouted =
       request -> Optional.empty();
+  /** ACME HTTP-01: the key authorization for a challenge token, answered on plain HTTP for any host. */
+  private volatile java.util.function.Function<String, Optional<String>> acmeChallenges = token -> Optional.empty();
   /** The HTTPS listener's port once bound; 0 while there is none (no redirects then). */
   private volatile int httpsPort;
 
@@ -124,6 +126,12 @@ public final class EdgeServer {
   public EdgeServer answerUnroutedHostsWith(
       java.util.function.Function<HttpRequest, Optional<CompletionStage<HttpResponse>>> handler) {
     this.unrouted = handler;
+    return this;
+  }
+
+  /** Lets {@code keyAuthorizations} answer {@code /.well-known/acme-challenge/<token>} on plain HTTP. */
+  public EdgeServer answerAcmeChallengesWith(java.util.function.Function<String, Optional<String>> keyAuthorizations) {
+    this.acmeChallenges = keyAuthorizations;
     return this;
   }
 
@@ -174,6 +182,8 @@ public final class EdgeServer {
         response = done(EdgeResponses.invalidPath());
       } else if (host.isEmpty()) {
         response = done(EdgeResponses.missingHost());
+      } else if (!secure && acmeChallenge(path.get()).isPresent()) {
+        response = done(EdgeResponses.acmeChallenge(acmeChallenge(path.get()).get()));
       } else if (!secure && redirectsToHttps(host.get(), path.get())) {
         response = done(EdgeResponses.permanentRedirect(httpsUrl(host.get(), target)));
       } else if (!isGetOrHead(request.method())) {
@@ -202,6 +212,15 @@ public final class EdgeServer {
       return response.withEntity(HttpEntities.createChunked(entity.getContentType(), Source.<ByteString>empty()));
     }
     return response;
+  }
+
+  private Optional<String> acmeChallenge(RequestPath path) {
+    String relative = path.path();
+    if (!relative.startsWith(ACME_CHALLENGE_PREFIX)) {
+      return Optional.empty();
+    }
+    String token = relative.substring(ACME_CHALLENGE_PREFIX.length());
+    return token.isEmpty() || token.length() > 256 ? Optional.empty() : acmeChallenges.apply(token);
   }
 
   private boolean redirectsToHttps(String host, RequestPath path) {

@@ -130,6 +130,49 @@ public final class Project
   public record CloseBranch(String branch, Initiator initiator, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
+  @SuppressWarnings("unchecked")
+  private static final Class<DomainCommand<?>> DOMAIN_COMMANDS = (Class<DomainCommand<?>>) (Class<?>) DomainCommand.class;
+
+  /** Commands about custom domains; {@link ProjectDomains} decides them. */
+  public sealed interface DomainCommand<T> extends Command {
+    /** The domain the command is about (null for the account key). */
+    String name();
+
+    Initiator initiator();
+
+    ActorRef<StatusReply<T>> replyTo();
+  }
+
+  /** {@code token}: the value the TXT record {@code _ferry-challenge.<name>} must hold. */
+  public record AddDomain(String name, String token, boolean apex, Initiator initiator,
+      ActorRef<StatusReply<Domain>> replyTo) implements DomainCommand<Domain> {}
+
+  /** The caller found the domain's TXT record; also taken after verification gave up. */
+  public record VerifyDomain(String name, Initiator initiator, ActorRef<StatusReply<Domain>> replyTo)
+      implements DomainCommand<Domain> {}
+
+  /** Checks of a pending domain gave up. */
+  public record FailDomainVerification(String name, String reason, Initiator initiator,
+      ActorRef<StatusReply<Domain>> replyTo) implements DomainCommand<Domain> {}
+
+  /** A certificate for a verified domain, sealed by the caller; the first one is issued, later ones renew it. */
+  public record RecordCertificate(String name, String sealedCertificate, Instant expiresAt, Initiator initiator,
+      ActorRef<StatusReply<Domain>> replyTo) implements DomainCommand<Domain> {}
+
+  public record FailCertificate(String name, String reason, Initiator initiator,
+      ActorRef<StatusReply<Domain>> replyTo) implements DomainCommand<Domain> {}
+
+  public record RemoveDomain(String name, Initiator initiator, ActorRef<StatusReply<Done>> replyTo)
+      implements DomainCommand<Done> {}
+
+  /** Sets the project's ACME account key unless it has one; answers the key that holds. */
+  public record SetAcmeAccountKey(String sealedAccountKey, Initiator initiator,
+      ActorRef<StatusReply<String>> replyTo) implements DomainCommand<String> {
+    public String name() {
+      return null;
+    }
+  }
+
   public record DeploymentTicket(String projectId, String projectName, long number, ProjectSettings settings)
       implements CborSerializable {}
 
@@ -179,6 +222,32 @@ public final class Project
   public record DataKeyRewrapped(WrappedKey dataKey, String previousMasterKeyId, Initiator initiator, Instant at)
       implements Event {}
 
+  public sealed interface DomainEvent extends Event {}
+
+  public record DomainAdded(String name, String token, boolean apex, Initiator initiator, Instant at)
+      implements DomainEvent {}
+
+  /** {@code productionDeploymentId}: where the domain routes now (null before the first production deployment). */
+  public record DomainVerified(String name, String productionDeploymentId, Initiator initiator, Instant at)
+      implements DomainEvent {}
+
+  public record DomainVerificationFailed(String name, String reason, Initiator initiator, Instant at)
+      implements DomainEvent {}
+
+  /** {@code sealedCertificate}: the private key and chain (PEM), sealed; the plaintext never reaches the journal. */
+  public record CertificateIssued(String name, String sealedCertificate, Instant expiresAt, Initiator initiator,
+      Instant at) implements DomainEvent {}
+
+  public record CertificateRenewed(String name, String sealedCertificate, Instant expiresAt, Initiator initiator,
+      Instant at) implements DomainEvent {}
+
+  public record CertificateFailed(String name, String reason, int failures, Initiator initiator, Instant at)
+      implements DomainEvent {}
+
+  public record DomainRemoved(String name, Initiator initiator, Instant at) implements DomainEvent {}
+
+  public record AcmeAccountKeySet(String sealedAccountKey, Initiator initiator, Instant at) implements DomainEvent {}
+
   // State
 
   /** One former or current production deployment. */
@@ -199,7 +268,17 @@ public final class Project
       WrappedKey dataKey,
       List<EnvVar> envVars,
       List<DeployHook> deployHooks,
-      Map<String, String> credentials) implements CborSerializable {
+      Map<String, String> credentials,
+      ProjectDomains domains) implements CborSerializable {
+
+    /** A project without custom domains. */
+    public State(String id, Status status, String name, String owner, ProjectSettings settings, long deploymentCount,
+        ProductionEntry production, List<ProductionEntry> previousProductions, boolean autoPromote, Instant createdAt,
+        Instant updatedAt, WrappedKey dataKey, List<EnvVar> envVars, List<DeployHook> deployHooks,
+        Map<String, String> credentials) {
+      this(id, status, name, owner, settings, deploymentCount, production, previousProductions, autoPromote,
+          createdAt, updatedAt, dataKey, envVars, deployHooks, credentials, ProjectDomains.NONE);
+    }
 
     public State {
       // Snapshots taken before a list field existed have none.
@@ -207,11 +286,12 @@ public final class Project
       envVars = envVars == null ? List.of() : envVars;
       deployHooks = deployHooks == null ? List.of() : deployHooks;
       credentials = credentials == null ? Map.of() : credentials;
+      domains = domains == null ? ProjectDomains.NONE : domains;
     }
 
     static State empty(String id) {
       return new State(id, Status.NEW, null, null, null, 0, null, List.of(), true, null, null, null, List.of(),
-          List.of(), Map.of());
+          List.of(), Map.of(), ProjectDomains.NONE);
     }
 
     public Optional<DeployHook> deployHook(String hookId) {
@@ -233,17 +313,17 @@ public final class Project
 
     State withStatus(Status newStatus, Instant at) {
       return new State(id, newStatus, name, owner, settings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, at, dataKey, envVars, deployHooks, credentials);
+          autoPromote, createdAt, at, dataKey, envVars, deployHooks, credentials, domains);
     }
 
     State withSettings(ProjectSettings newSettings, Instant at) {
       return new State(id, status, name, owner, newSettings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, at, dataKey, envVars, deployHooks, credentials);
+          autoPromote, createdAt, at, dataKey, envVars, deployHooks, credentials, domains);
     }
 
     State withDeploymentCount(long count) {
       return new State(id, status, name, owner, settings, count, production, previousProductions, autoPromote,
-          createdAt, updatedAt, dataKey, envVars, deployHooks, credentials);
+          createdAt, updatedAt, dataKey, envVars, deployHooks, credentials, domains);
     }
 
     State withProduction(ProductionEntry entry, boolean rollback, Instant at) {
@@ -259,18 +339,19 @@ public final class Project
         }
       }
       return new State(id, status, name, owner, settings, deploymentCount, entry, List.copyOf(history),
-          !rollback, createdAt, at, dataKey, envVars, deployHooks, credentials);
+          !rollback, createdAt, at, dataKey, envVars, deployHooks, credentials, domains);
     }
 
     // Variables and keys are not project settings: updatedAt (which the projects read model mirrors) stays.
     State withEnvVars(List<EnvVar> newEnvVars) {
       return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, updatedAt, dataKey, List.copyOf(newEnvVars), deployHooks, credentials);
+          autoPromote, createdAt, updatedAt, dataKey, List.copyOf(newEnvVars), deployHooks, credentials, domains);
     }
 
     State withDeployHooks(List<DeployHook> newDeployHooks) {
       return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, updatedAt, dataKey, envVars, List.copyOf(newDeployHooks), credentials);
+          autoPromote, createdAt, updatedAt, dataKey, envVars, List.copyOf(newDeployHooks), credentials,
+          domains);
     }
 
     State withCredential(String credential, String sealedValue) {
@@ -281,12 +362,17 @@ public final class Project
         newCredentials.put(credential, sealedValue);
       }
       return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, updatedAt, dataKey, envVars, deployHooks, Map.copyOf(newCredentials));
+          autoPromote, createdAt, updatedAt, dataKey, envVars, deployHooks, Map.copyOf(newCredentials), domains);
+    }
+
+    State withDomains(ProjectDomains newDomains) {
+      return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
+          autoPromote, createdAt, updatedAt, dataKey, envVars, deployHooks, credentials, newDomains);
     }
 
     State withDataKey(WrappedKey newDataKey) {
       return new State(id, status, name, owner, settings, deploymentCount, production, previousProductions,
-          autoPromote, createdAt, updatedAt, newDataKey, envVars, deployHooks, credentials);
+          autoPromote, createdAt, updatedAt, newDataKey, envVars, deployHooks, credentials, domains);
     }
   }
 
@@ -352,6 +438,7 @@ public final class Project
         .onCommand(SetCredential.class, this::setCredential)
         .onCommand(AddDeployHook.class, this::addDeployHook)
         .onCommand(RemoveDeployHook.class, this::removeDeployHook)
+        .onCommand(DOMAIN_COMMANDS, this::domainCommand)
         .onCommand(CloseBranch.class, (state, cmd) -> Effect()
             .persist(new BranchClosed(state.name(), cmd.branch(), state.deploymentCount(), cmd.initiator(),
                 Instant.now()))
@@ -382,7 +469,8 @@ public final class Project
         .onCommand(SetCredential.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(AddDeployHook.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
         .onCommand(RemoveDeployHook.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
-        .onCommand(CloseBranch.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
+        .onCommand(CloseBranch.class, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()))
+        .onCommand(DOMAIN_COMMANDS, (state, cmd) -> Effect().reply(cmd.replyTo(), notFound()));
   }
 
   private static <T> StatusReply<T> notFound() {
@@ -558,6 +646,21 @@ public final class Project
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 
+  private ReplyEffect<Event, State> domainCommand(State state, DomainCommand<?> cmd) {
+    return decideDomainCommand(state, cmd);
+  }
+
+  private <T> ReplyEffect<Event, State> decideDomainCommand(State state, DomainCommand<T> cmd) {
+    ProjectDomains.Outcome outcome = state.domains().decide(state, cmd, Instant.now());
+    if (outcome.rejection() != null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error(outcome.rejection()));
+    }
+    if (outcome.event() == null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(ProjectDomains.result(state, cmd)));
+    }
+    return Effect().persist(outcome.event()).thenReply(cmd.replyTo(), s -> StatusReply.success(ProjectDomains.result(s, cmd)));
+  }
+
   private ProductionPromoted promotion(State state, String deploymentId, long number, PromotionReason reason,
       Initiator initiator) {
     return new ProductionPromoted(state.name(), deploymentId, number, state.productionDeploymentId(), reason,
@@ -568,7 +671,8 @@ public final class Project
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
         .onEvent(ProjectCreated.class, (state, e) -> new State(entityId, Status.ACTIVE, e.name(), e.owner(),
-            e.settings(), 0, null, List.of(), true, e.at(), e.at(), e.dataKey(), List.of(), List.of(), Map.of()))
+            e.settings(), 0, null, List.of(), true, e.at(), e.at(), e.dataKey(), List.of(), List.of(), Map.of(),
+            ProjectDomains.NONE))
         .onEvent(SettingsChanged.class, (state, e) -> state.withSettings(e.settings(), e.at()))
         .onEvent(DeploymentRequested.class, (state, e) -> state.withDeploymentCount(e.number()))
         .onEvent(ProductionPromoted.class, (state, e) -> state.withProduction(
@@ -594,6 +698,7 @@ public final class Project
         .onEvent(DeployHookRemoved.class, (state, e) -> state.withDeployHooks(
             state.deployHooks().stream().filter(h -> !h.id().equals(e.hookId())).toList()))
         .onEvent(BranchClosed.class, (state, e) -> state)
+        .onEvent(DomainEvent.class, (state, e) -> state.withDomains(state.domains().apply(e)))
         .build();
   }
 }

@@ -80,6 +80,8 @@ class EdgeTlsTest {
         .withFallback(ConfigFactory.load()));
     EdgeServer edge = new EdgeServer(system, host -> Optional.of("dep-tls"), blobs,
         EdgeServer.Options.defaults().withCertificates(certificates));
+    edge.answerAcmeChallengesWith(token -> token.equals("known-token") ? Optional.of("known-token.thumbprint")
+        : Optional.empty());
     plain = edge.start("127.0.0.1", 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
     tls = edge.startTls("127.0.0.1", 0, EdgeTls.serverContext(certificates, development))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -203,6 +205,16 @@ class EdgeTlsTest {
     RawHttp.Response challenge = plainGet(SECURE, "/.well-known/acme-challenge/token123");
     assertEquals(404, challenge.status(), "answered over plain HTTP, never redirected");
     assertEquals(Optional.empty(), challenge.header("Location"));
+  }
+
+  @Test
+  void pendingAcmeChallengesAreAnsweredWithTheirKeyAuthorization() throws Exception {
+    for (String host : List.of(SECURE, LOCAL, "not-yet-served.example.com")) {
+      RawHttp.Response challenge = plainGet(host, "/.well-known/acme-challenge/known-token");
+      assertEquals(200, challenge.status(), host);
+      assertEquals("known-token.thumbprint", challenge.bodyText());
+    }
+    assertEquals(404, plainGet(SECURE, "/.well-known/acme-challenge/").status());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.ferry.edge.tls;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,5 +35,21 @@ public interface CertificateStore {
       return Optional.empty();
     }
     return forHost("*" + host.substring(dot));
+  }
+
+  /** A store that asks each of {@code stores} in turn (an operator's files first, then ACME certificates). */
+  static CertificateStore firstOf(CertificateStore... stores) {
+    List<CertificateStore> all = List.of(stores);
+    return new CertificateStore() {
+      @Override
+      public Optional<CertifiedKey> forHost(String host) {
+        return all.stream().map(store -> store.forHost(host)).flatMap(Optional::stream).findFirst();
+      }
+
+      @Override
+      public boolean isEmpty() {
+        return all.stream().allMatch(CertificateStore::isEmpty);
+      }
+    };
   }
 }

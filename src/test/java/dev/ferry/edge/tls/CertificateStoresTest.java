@@ -42,6 +42,24 @@ class CertificateStoresTest {
   }
 
   @Test
+  void layeredStoresAskEachInTurn() throws Exception {
+    LocalCertificateStore operator = LocalCertificateStore.inMemory();
+    LocalCertificateStore acme = LocalCertificateStore.inMemory();
+    CertificateStore both = CertificateStore.firstOf(operator, acme);
+    assertTrue(both.isEmpty());
+    acme.put("shop.example.com", WILDCARD);
+    assertFalse(both.isEmpty());
+    assertEquals(Optional.of(WILDCARD), both.matching("shop.example.com"));
+    operator.put("*.example.com", EXAMPLE);
+    assertEquals(Optional.of(WILDCARD), both.matching("shop.example.com"), "an exact name beats a wildcard");
+    operator.put("shop.example.com", EXAMPLE);
+    assertEquals(Optional.of(EXAMPLE), both.matching("shop.example.com"), "the first store wins");
+    acme.remove("shop.example.com");
+    operator.remove("shop.example.com");
+    assertEquals(Optional.of(EXAMPLE), both.matching("shop.example.com"));
+  }
+
+  @Test
   void persistsOwnerOnlyPemFilesAndReloadsThem() throws Exception {
     LocalCertificateStore store = LocalCertificateStore.open(dir);
     store.put("Example.COM.", EXAMPLE);
