@@ -155,6 +155,11 @@ public final class FerryNode implements AutoCloseable {
     NodeMetrics metrics = new NodeMetrics(database.dataSource());
     metrics.gauge("ferry_route_table_hosts", "Hosts in this node's copy of the route table", routeTable,
         RouteTable::size);
+    metrics.gauge("ferry_cluster_members_up", "Up members of the cluster as this node sees it", cluster,
+        c -> java.util.stream.StreamSupport.stream(c.state().getMembers().spliterator(), false)
+            .filter(member -> member.status().equals(org.apache.pekko.cluster.MemberStatus.up())).count());
+    metrics.gauge("ferry_cluster_members_unreachable", "Members this node cannot reach", cluster,
+        c -> c.state().getUnreachable().size());
     routeTable.warm(Sql.query(database.dataSource(), "SELECT host, deployment_id FROM routes",
         row -> new RouteTable.Route(row.getString(1), row.getString(2))));
 
