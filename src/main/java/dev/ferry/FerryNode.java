@@ -202,7 +202,8 @@ public final class FerryNode implements AutoCloseable {
       int tlsPort = config.getInt("ferry.edge.tls-port");
       if (tlsPort > 0) {
         edgeTls = GracefulShutdown.drainOnShutdown(await(edgeServer.startTls(settings.edgeInterface(), tlsPort,
-            EdgeTls.serverContext(certificates, DevelopmentCertificate.loadOrCreate(settings.dataDir().resolve("certs"))))),
+            EdgeTls.serverContext(certificates,
+                DevelopmentCertificate.loadOrCreate(settings.dataDir().resolve("certs"))))),
             system, drainDeadline, "The edge (HTTPS)");
       }
     }

@@ -51,7 +51,8 @@ class DockerComposeFileTest {
       Map<String, Object> definition = (Map<String, Object>) service;
       if ("ferry:latest".equals(definition.get("image"))) {
         Map<String, String> env = new HashMap<>();
-        ((Map<String, Object>) definition.get("environment")).forEach((key, value) -> env.put(key, String.valueOf(value)));
+        ((Map<String, Object>) definition.get("environment"))
+            .forEach((key, value) -> env.put(key, String.valueOf(value)));
         nodes.put(name, env);
       }
     });

@@ -35,7 +35,8 @@ public final class ClusterFormation {
    * enough for {@code ferry.shutdown.drain-deadline}.
    */
   public static Config derived(Config resolved) {
-    if (resolved.getBoolean("ferry.cluster.bootstrap") && !resolved.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    boolean seeded = !resolved.getStringList("pekko.cluster.seed-nodes").isEmpty();
+    if (resolved.getBoolean("ferry.cluster.bootstrap") && seeded) {
       throw new IllegalArgumentException(
           "FERRY_CLUSTER_BOOTSTRAP and FERRY_SEED_NODES exclude each other: use one way to form the cluster");
     }

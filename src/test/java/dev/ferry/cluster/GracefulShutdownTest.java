@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.ferry.health.NodeHealth;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -99,6 +100,16 @@ class GracefulShutdownTest {
     } catch (ExecutionException closed) {
       assertTrue(closed.getCause() instanceof IOException, closed.toString()); // or the connection was closed
     }
+  }
+
+  @Test
+  void theNodeIsNotReadyOnceShutdownHasBegun() throws Exception {
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+    // No database is asked: a node on its way out is not ready whatever its database says.
+    NodeHealth.Readiness readiness = new NodeHealth(system, null).readiness().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertFalse(readiness.ready());
+    assertEquals("This node is shutting down", readiness.problem());
   }
 
   /** A server whose every request waits for {@code answer}, drained for {@code deadline} on shutdown. */

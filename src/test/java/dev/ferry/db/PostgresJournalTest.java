@@ -1,8 +1,6 @@
 package dev.ferry.db;
 
 import dev.ferry.testing.PostgresJournalDatabase;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.apache.pekko.persistence.CapabilityFlag;
 import org.apache.pekko.persistence.japi.journal.JavaJournalSpec;
 import org.apache.pekko.persistence.journal.JournalSpec$;
@@ -13,15 +11,8 @@ import org.apache.pekko.persistence.journal.JournalSpec$;
  */
 public class PostgresJournalTest extends JavaJournalSpec {
 
-  private final PostgresJournalDatabase database;
-
   public PostgresJournalTest() {
-    this(PostgresJournalDatabase.start(JournalSpec$.MODULE$.config()));
-  }
-
-  private PostgresJournalTest(PostgresJournalDatabase database) {
-    super(database.config());
-    this.database = database;
+    super(PostgresJournalDatabase.start(JournalSpec$.MODULE$.config()));
   }
 
   /** The jdbc journal serializes each event before it writes, so an event it cannot serialize fails alone. */
@@ -33,18 +24,5 @@ public class PostgresJournalTest extends JavaJournalSpec {
   @Override
   public CapabilityFlag supportsSerialization() {
     return CapabilityFlag.on();
-  }
-
-  @Override
-  public void afterAll() {
-    try {
-      super.afterAll();
-    } finally {
-      try {
-        database.close();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

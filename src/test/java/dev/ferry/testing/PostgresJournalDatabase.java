@@ -11,22 +11,27 @@ import java.util.Map;
 /**
  * A real PostgreSQL server with Ferry's schema (its Flyway migrations), and the configuration a Ferry node derives
  * for it — the journal and snapshot plugins of pekko-persistence-jdbc with the PostgreSQL Slick profile and driver —
- * for the persistence TCK. The actor system is a local one: the TCK needs no cluster.
+ * for the persistence TCK. The actor system is a local one: the TCK needs no cluster. The TCK's suites own their
+ * actor system's life; the server stops when the test JVM does.
  */
-public final class PostgresJournalDatabase implements AutoCloseable {
+public final class PostgresJournalDatabase {
 
-  private final EmbeddedPostgresServer server;
-  private final Config config;
+  private PostgresJournalDatabase() {}
 
-  private PostgresJournalDatabase(EmbeddedPostgresServer server, Config config) {
-    this.server = server;
-    this.config = config;
-  }
-
-  /** Starts the server, migrates a new database, and layers {@code tckConfig} over Ferry's configuration for it. */
-  public static PostgresJournalDatabase start(Config tckConfig) {
+  /**
+   * Starts a server, migrates a new database, and answers {@code tckConfig} layered over Ferry's configuration for
+   * it.
+   */
+  public static Config start(Config tckConfig) {
     try {
       EmbeddedPostgresServer server = EmbeddedPostgresServer.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          server.close();
+        } catch (IOException e) {
+          // the JVM is going away
+        }
+      }));
       String url = server.createDatabase("journal_tck");
       Database database = Database.open(url, EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD, 2);
       try {
@@ -43,18 +48,9 @@ public final class PostgresJournalDatabase implements AutoCloseable {
           // The TCK's expectations wait 3 s by default; a busy shared machine needs longer.
           "pekko.test.timefactor", 10))
           .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
-      return new PostgresJournalDatabase(server, tckConfig.withFallback(ferry));
+      return tckConfig.withFallback(ferry);
     } catch (Exception e) {
       throw new IllegalStateException("Could not start PostgreSQL for the persistence TCK", e);
     }
-  }
-
-  public Config config() {
-    return config;
-  }
-
-  @Override
-  public void close() throws IOException {
-    server.close();
   }
 }
