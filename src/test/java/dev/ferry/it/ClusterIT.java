@@ -9,13 +9,8 @@ import dev.ferry.testing.S3ProxyServer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +103,9 @@ class ClusterIT {
       awaitServed(edge, host(v2), "v2");
     }
 
+    // A has no build role: what its edge served came from the bucket, through its bounded cache of local copies.
+    assertTrue(cachedBlobs(a.dataDir()) >= 2, "A's edge serves S3's blobs from its blob cache");
+
     // A promote through C moves production at every edge.
     long promoteMillis = promoteAndMeasure(viaC, edges, v1.get("id").asText(), "v1");
     System.out.printf("ClusterIT: promote through node C visible at all three edges after %d ms%n", promoteMillis);
@@ -155,16 +153,17 @@ class ClusterIT {
 
     // Nothing stuck, nothing lost: every deployment finished, the queue is empty, every journal is gapless, and the
     // read model agrees with the entities.
-    assertEquals(0, count(database,
+    assertEquals(0, PostgresIT.count(database,
         "SELECT COUNT(*) FROM deployments WHERE state NOT IN ('READY', 'ERROR', 'CANCELED')"));
-    ApiClient.await(SLOW, () -> count(database, "SELECT COUNT(*) FROM build_queue"), rows -> rows == 0);
-    assertEquals(0, count(database, "SELECT COUNT(*) FROM (SELECT persistence_id FROM event_journal "
+    ApiClient.await(SLOW, () -> PostgresIT.count(database, "SELECT COUNT(*) FROM build_queue"), rows -> rows == 0);
+    assertEquals(0, PostgresIT.count(database, "SELECT COUNT(*) FROM (SELECT persistence_id FROM event_journal "
         + "GROUP BY persistence_id HAVING MAX(sequence_number) <> COUNT(*)) AS gaps"));
     for (String id : List.of(v1.get("id").asText(), v2.get("id").asText(), slow.get(0), slow.get(1))) {
       assertEquals("READY", viaC.get("/api/v1/deployments/" + id).json().get("state").asText());
-      assertEquals(1, count(database, "SELECT COUNT(*) FROM deployments WHERE id = '" + id + "' AND state = 'READY'"));
+      assertEquals(1, PostgresIT.count(database,
+          "SELECT COUNT(*) FROM deployments WHERE id = '" + id + "' AND state = 'READY'"));
     }
-    assertEquals(4, count(database, "SELECT COUNT(*) FROM deployments"));
+    assertEquals(4, PostgresIT.count(database, "SELECT COUNT(*) FROM deployments"));
   }
 
   /** Settings every node shares: the database, the keys, and short leases and downing for the test. */
@@ -174,8 +173,8 @@ class ClusterIT {
     env.put("FERRY_DB_USER", EmbeddedPostgresServer.USER);
     env.put("FERRY_DB_PASSWORD", EmbeddedPostgresServer.PASSWORD);
     env.put("FERRY_ALLOW_LOCAL_REPOS", "true");
-    env.put("FERRY_MASTER_KEY", randomKey());
-    env.put("FERRY_JWT_KEY", randomKey());
+    env.put("FERRY_MASTER_KEY", PostgresIT.randomKey());
+    env.put("FERRY_JWT_KEY", PostgresIT.randomKey());
     env.put("FERRY_BUILD_SLOTS", "1");
     env.put("FERRY_BUILD_LEASE", "15 s");
     env.put("FERRY_DOWNING_STABLE_AFTER", "5 s");
@@ -245,6 +244,15 @@ class ClusterIT {
     return StreamSupport.stream(events.get("items").spliterator(), false).map(e -> e.get("type").asText()).toList();
   }
 
+  /** Blobs in a node's {@code CachingBlobStore} (kept as {@code blob-cache/ab/cdef...}). */
+  private static long cachedBlobs(Path dataDir) throws Exception {
+    try (var files = Files.walk(dataDir.resolve("blob-cache"))) {
+      return files.filter(Files::isRegularFile)
+          .filter(file -> file.getParent().getFileName().toString().matches("[0-9a-f]{2}"))
+          .count();
+    }
+  }
+
   private static double metric(String metrics, String name) {
     return metrics.lines().filter(line -> line.startsWith(name + " ")).findFirst()
         .map(line -> Double.parseDouble(line.substring(name.length() + 1).trim())).orElse(-1.0);
@@ -262,20 +270,6 @@ class ClusterIT {
 
   private static void awaitServed(ApiClient client, String host, String version) throws Exception {
     ApiClient.await(SLOW, () -> client.edge("GET", host, "/").body(), body -> body.contains("Hello " + version));
-  }
-
-  private static long count(DataSource database, String sql) throws Exception {
-    try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(sql)) {
-      rows.next();
-      return rows.getLong(1);
-    }
-  }
-
-  private static String randomKey() {
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    return Base64.getEncoder().encodeToString(key);
   }
 
   /** A static site whose build copies it into dist/, after sleeping {@code buildSeconds}. */
