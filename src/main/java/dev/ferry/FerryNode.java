@@ -14,6 +14,8 @@ import dev.ferry.build.BuildQueue;
 import dev.ferry.build.BuildWorker;
 import dev.ferry.build.Builder;
 import dev.ferry.claim.Claim;
+import dev.ferry.cluster.ClusterFormation;
+import dev.ferry.cluster.GracefulShutdown;
 import dev.ferry.db.Database;
 import dev.ferry.db.Projections;
 import dev.ferry.db.Sql;
@@ -42,6 +44,7 @@ import dev.ferry.sandbox.ProcessSandbox;
 import dev.ferry.secrets.MasterKeyring;
 import dev.ferry.secrets.SecretBox;
 import dev.ferry.storage.BlobStore;
+import dev.ferry.storage.CachingBlobStore;
 import dev.ferry.storage.FileSystemBlobStore;
 import dev.ferry.storage.S3BlobStore;
 import dev.ferry.views.DeploymentViewProjectionHandler;
@@ -55,12 +58,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +122,8 @@ public final class FerryNode implements AutoCloseable {
       derived = derived.withValue("pekko.cluster.seed-nodes",
           ConfigValueFactory.fromIterable(settings.cluster().seedNodes()));
     }
-    return ConfigFactory.load(derived.withFallback(application));
+    Config loaded = ConfigFactory.load(derived.withFallback(application));
+    return ClusterFormation.derived(loaded).withFallback(loaded);
   }
 
   public static FerryNode start(Config config) throws Exception {
@@ -155,9 +157,8 @@ public final class FerryNode implements AutoCloseable {
   private static FerryNode start(Config config, FerrySettings settings, Database database, ActorSystem<Void> system,
       Clock clock) throws Exception {
     Cluster cluster = Cluster.get(system);
-    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
+    ClusterFormation.join(system, config);
+    Duration drainDeadline = config.getDuration("ferry.shutdown.drain-deadline");
 
     Account.init(system);
     Project.init(system);
@@ -169,6 +170,11 @@ public final class FerryNode implements AutoCloseable {
     NodeMetrics metrics = new NodeMetrics(database.dataSource());
     metrics.gauge("ferry_route_table_hosts", "Hosts in this node's copy of the route table", routeTable,
         RouteTable::size);
+    metrics.gauge("ferry_cluster_members_up", "Up members of the cluster as this node sees it", cluster,
+        c -> java.util.stream.StreamSupport.stream(c.state().getMembers().spliterator(), false)
+            .filter(member -> member.status().equals(org.apache.pekko.cluster.MemberStatus.up())).count());
+    metrics.gauge("ferry_cluster_members_unreachable", "Members this node cannot reach", cluster,
+        c -> c.state().getUnreachable().size());
     routeTable.warm(Sql.query(database.dataSource(), "SELECT host, deployment_id FROM routes",
         row -> new RouteTable.Route(row.getString(1), row.getString(2))));
 
@@ -183,8 +189,10 @@ public final class FerryNode implements AutoCloseable {
     projections.atLeastOnce("auto-promotion", Deployment.ENTITY_KEY.name(),
         () -> new AutoPromotionProjectionHandler(system));
 
+    // S3's blobs reach the edge through a bounded cache of verified local copies.
     BlobStore blobs = settings.s3().enabled()
-        ? S3BlobStore.open(system, settings.s3(), settings.blobCacheDir())
+        ? new CachingBlobStore(S3BlobStore.open(system, settings.s3(), settings.blobCacheDir().resolve(".staging")),
+            settings.blobCacheDir(), config.getBytes("ferry.storage.cache.max-size"))
         : new FileSystemBlobStore(settings.blobDir());
     MasterKeyring keyring = MasterKeyring.loadOrCreate(settings.dataDir(), nonBlank(settings.masterKey()),
         settings.retiredMasterKeys());
@@ -214,11 +222,14 @@ public final class FerryNode implements AutoCloseable {
       if (!roles.contains("api")) {
         edgeServer.answerUnroutedHostsWith(health::handle);
       }
-      edge = await(edgeServer.start(settings.edgeInterface(), settings.edgePort()));
+      edge = GracefulShutdown.drainOnShutdown(await(edgeServer.start(settings.edgeInterface(), settings.edgePort())),
+          system, drainDeadline, "The edge");
       int tlsPort = config.getInt("ferry.edge.tls-port");
       if (tlsPort > 0) {
-        edgeTls = await(edgeServer.startTls(settings.edgeInterface(), tlsPort, EdgeTls.serverContext(certificates,
-            DevelopmentCertificate.loadOrCreate(settings.dataDir().resolve("certs")))));
+        edgeTls = GracefulShutdown.drainOnShutdown(await(edgeServer.startTls(settings.edgeInterface(), tlsPort,
+            EdgeTls.serverContext(certificates,
+                DevelopmentCertificate.loadOrCreate(settings.dataDir().resolve("certs"))))),
+            system, drainDeadline, "The edge (HTTPS)");
       }
     }
     ServerBinding api = null;
@@ -229,21 +240,24 @@ public final class FerryNode implements AutoCloseable {
       ApiContext context = new ApiContext(system, settings, database.dataSource(), hosts, logs, accessTokens,
           secrets);
       AdminAccount.ensure(context);
-      api = await(new ApiServer(context, metrics, blobs)
-          .withAdmin(support -> new AdminRoutes(context, support, retention, readModels))
-          .start(settings.apiInterface(), settings.apiPort()));
-      CoordinatedShutdown.get(system).addJvmShutdownHook(context::close);
+      api = GracefulShutdown.drainOnShutdown(
+          await(new ApiServer(context, metrics, blobs)
+              .withAdmin(support -> new AdminRoutes(context, support, retention, readModels))
+              .start(settings.apiInterface(), settings.apiPort())), system,
+          drainDeadline, "The API");
+      GracefulShutdown.afterRequestsDrained(system, "api-context", context::close);
     }
     if (roles.contains("build")) {
       BuildWorker worker = new BuildWorker(system, settings, new BuildQueue(database.dataSource()), logs,
           new Builder(settings, blobs, ProcessSandbox.detect(java.util.List.of(settings.dataDir()))), hosts, secrets,
           cluster.selfMember().address().hostPort() + "/" + UUID.randomUUID().toString().substring(0, 8));
       worker.start();
-      CoordinatedShutdown.get(system).addJvmShutdownHook(worker::close);
+      GracefulShutdown.afterRequestsDrained(system, "build-worker", worker::close);
     }
     ServerBinding healthOnly = null;
     if (api == null && edge == null) {
-      healthOnly = await(health.start(settings.apiInterface(), settings.apiPort()));
+      healthOnly = GracefulShutdown.drainOnShutdown(await(health.start(settings.apiInterface(), settings.apiPort())),
+          system, drainDeadline, "Health");
     }
     new DataKeyRewrapper(system, database.dataSource(), secrets, keyring).startInBackground();
     FerryNode node = new FerryNode(system, settings, database, api, edge, edgeTls, healthOnly);
@@ -291,11 +305,16 @@ public final class FerryNode implements AutoCloseable {
     return text.toString();
   }
 
+  /**
+   * Stops the node by coordinated shutdown: the servers unbind and drain their requests in flight, the shards move to
+   * other nodes, the node leaves the cluster, then the database pool closes.
+   */
   @Override
   public void close() throws IOException, SQLException {
     system.terminate();
     try {
-      system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
+      Duration drain = system.settings().config().getDuration("ferry.shutdown.drain-deadline");
+      system.getWhenTerminated().toCompletableFuture().get(drain.plusSeconds(30).toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("The actor system did not stop in time: {}", e.toString());
     }

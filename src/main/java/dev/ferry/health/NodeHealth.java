@@ -61,6 +61,9 @@ public final class NodeHealth {
   }
 
   public CompletionStage<Readiness> readiness() {
+    if (org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason().isPresent()) {
+      return CompletableFuture.completedFuture(Readiness.notReady("This node is shutting down"));
+    }
     if (Cluster.get(system).selfMember().status() != MemberStatus.up()) {
       return CompletableFuture.completedFuture(
           Readiness.notReady("This node is not an Up member of the cluster yet"));

@@ -26,11 +26,43 @@ public final class FerryProcess implements AutoCloseable {
   private final int edgePort;
   private final int clusterPort;
   private final Path logFile;
+  private List<String> jvmOptions = List.of("-Xmx512m");
   private Process process;
+
+  /** Sets (or replaces) one environment variable of the node; before {@link #start}. */
+  public FerryProcess withEnv(String name, String value) {
+    extraEnv.put(name, value);
+    return this;
+  }
+
+  /** The JVM's options instead of {@code -Xmx512m} (a small heap when several nodes share the machine). */
+  public FerryProcess withJvmOptions(String... options) {
+    jvmOptions = List.of(options);
+    return this;
+  }
+
+  /** This node's cluster address, for other nodes' {@code FERRY_SEED_NODES}. */
+  public String clusterAddress() {
+    return "pekko://ferry@127.0.0.1:" + clusterPort;
+  }
+
+  public int clusterPort() {
+    return clusterPort;
+  }
+
+  /** Asks the node to stop (SIGTERM: its coordinated shutdown runs) and returns at once. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Whether the node's process has ended, after at most {@code timeout}. */
+  public boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
 
   public FerryProcess(Path dataDir, Map<String, String> extraEnv) throws IOException {
     this.dataDir = dataDir;
-    this.extraEnv = extraEnv;
+    this.extraEnv = new HashMap<>(extraEnv);
     this.apiPort = freePort();
     this.edgePort = freePort();
     this.clusterPort = freePort();
@@ -65,11 +97,16 @@ public final class FerryProcess implements AutoCloseable {
   }
 
   public FerryProcess start() throws Exception {
+    return start(Duration.ofSeconds(90));
+  }
+
+  /** Starts the node and waits up to {@code timeout} for it to be ready. */
+  public FerryProcess start(Duration timeout) throws Exception {
     ProcessBuilder builder = jarCommand("server");
     builder.redirectErrorStream(true);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     process = builder.start();
-    awaitReady(Duration.ofSeconds(90));
+    awaitReady(timeout);
     return this;
   }
 
@@ -91,8 +128,9 @@ public final class FerryProcess implements AutoCloseable {
 
   private ProcessBuilder jarCommand(String... args) {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
-        jar().toAbsolutePath().toString()));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> env = builder.environment();
@@ -170,6 +208,7 @@ public final class FerryProcess implements AutoCloseable {
   /** The same node's settings again (same data directory and ports), for a restart. */
   public FerryProcess restarted() throws IOException {
     FerryProcess next = new FerryProcess(dataDir, new HashMap<>(extraEnv), apiPort, edgePort, clusterPort);
+    next.jvmOptions = jvmOptions;
     return next;
   }
 

@@ -177,7 +177,7 @@ class PostgresIT {
     return log.lines().filter(line -> line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR .*")).toList();
   }
 
-  private static long count(DataSource database, String sql) throws Exception {
+  static long count(DataSource database, String sql) throws Exception {
     try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
       rows.next();
@@ -190,7 +190,7 @@ class PostgresIT {
         body -> body.contains("Hello " + version));
   }
 
-  private static String randomKey() {
+  static String randomKey() {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     return Base64.getEncoder().encodeToString(key);

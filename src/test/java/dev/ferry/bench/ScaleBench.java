@@ -1,0 +1,302 @@
+package dev.ferry.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.ferry.FerryNode;
+import dev.ferry.common.Ids;
+import dev.ferry.common.Initiator;
+import dev.ferry.db.Database;
+import dev.ferry.db.Sql;
+import dev.ferry.deployment.Deployment;
+import dev.ferry.project.Project;
+import dev.ferry.project.ProjectSettings;
+import dev.ferry.routing.Hosts;
+import dev.ferry.routing.RouteTable;
+import dev.ferry.secrets.MasterKeyring;
+import dev.ferry.secrets.SecretBox;
+import dev.ferry.testing.EmbeddedPostgresServer;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ferry at scale on a real PostgreSQL (embedded server binaries): projects and deployments created through the sharded
+ * entities as the API creates them (a project's {@code Create}; a deployment's {@code RequestDeployment} on its project
+ * and {@code Create} on the deployment), then entity recovery with and without snapshots, host resolution in the
+ * route table holding every host, and the heap each route entry takes. {@code mvn -Pbench test -Dtest=ScaleBench}.
+ *
+ * <p>Size: {@code -Dbench.projects=10000 -Dbench.deployments=100000} (the defaults), commands in flight
+ * {@code -Dbench.concurrency=64}, and the events of the entity recovered with and without snapshots
+ * {@code -Dbench.history=1000}.
+ */
+class ScaleBench {
+
+  private static final int PROJECTS = Integer.getInteger("bench.projects", 10_000);
+  private static final int DEPLOYMENTS = Integer.getInteger("bench.deployments", 100_000);
+  private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 64);
+  private static final int HISTORY = Integer.getInteger("bench.history", 1_000);
+  private static final int LOOKUPS = 1_000_000;
+  private static final Duration ASK = Duration.ofSeconds(60);
+  private static final Initiator BENCH = Initiator.system("bench");
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void projectsAndDeploymentsThroughTheEntitiesOnPostgres() throws Exception {
+    try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start()) {
+      String url = postgres.createDatabase("bench");
+      Database database = Database.open(url, EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD, 4);
+      database.migrate();
+      Config config = FerryNode.configuration(ConfigFactory.parseMap(Map.of(
+          "ferry.db.url", url,
+          "ferry.db.user", EmbeddedPostgresServer.USER,
+          "ferry.db.password", EmbeddedPostgresServer.PASSWORD,
+          "ferry.data-dir", dataDir.toString(),
+          "pekko.remote.artery.canonical.port", 0,
+          "pekko.loglevel", "WARNING"))
+          .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ferry", config);
+      try {
+        run(system, database.dataSource());
+      } finally {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        database.close();
+      }
+    }
+  }
+
+  private void run(ActorSystem<Void> system, DataSource db) throws Exception {
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      Thread.sleep(50);
+    }
+    Project.init(system);
+    Deployment.init(system);
+    ClusterSharding sharding = ClusterSharding.get(system);
+    byte[] masterKey = new byte[MasterKeyring.KEY_BYTES];
+    new SecureRandom().nextBytes(masterKey);
+    SecretBox secrets = new SecretBox(MasterKeyring.of(masterKey));
+    System.out.printf("%nScaleBench: %,d projects, %,d deployments, %d commands in flight, PostgreSQL (embedded)%n",
+        PROJECTS, DEPLOYMENTS, CONCURRENCY);
+
+    // Projects: one Create each.
+    String[] projectIds = new String[PROJECTS];
+    long eventsBefore = events(db);
+    long started = System.nanoTime();
+    inFlight(PROJECTS, i -> {
+      projectIds[i] = Ids.projectId();
+      return sharding.entityRefFor(Project.ENTITY_KEY, projectIds[i]).<Project.State>askWithStatus(
+          replyTo -> new Project.Create("p" + i, "bench-owner", settings(), secrets.newDataKey(), BENCH, replyTo),
+          ASK);
+    });
+    report("projects", PROJECTS, started, events(db) - eventsBefore);
+
+    // Deployments: RequestDeployment on the project, then Create on the new deployment (two commands each).
+    String[] deploymentIds = new String[DEPLOYMENTS];
+    eventsBefore = events(db);
+    started = System.nanoTime();
+    inFlight(DEPLOYMENTS, i -> {
+      deploymentIds[i] = Ids.deploymentId();
+      return requestDeployment(sharding, projectIds[i % PROJECTS], deploymentIds[i]);
+    });
+    report("deployments", 2L * DEPLOYMENTS, started, events(db) - eventsBefore);
+    assertEquals(PROJECTS + 2L * DEPLOYMENTS, events(db), "one event per command");
+
+    recovery(system, sharding, db, projectIds);
+    routeTable(system, projectIds, deploymentIds);
+  }
+
+  private static CompletionStage<Deployment.State> requestDeployment(ClusterSharding sharding, String projectId,
+      String deploymentId) {
+    return sharding.entityRefFor(Project.ENTITY_KEY, projectId).<Project.DeploymentTicket>askWithStatus(
+            replyTo -> new Project.RequestDeployment(deploymentId, Deployment.PREVIEW, BENCH, replyTo), ASK)
+        .thenCompose(ticket -> sharding.entityRefFor(Deployment.ENTITY_KEY, deploymentId)
+            .<Deployment.State>askWithStatus(replyTo -> new Deployment.Create(ticket.projectId(),
+                ticket.projectName(), ticket.number(), Deployment.PREVIEW, Deployment.Source.git("feature"),
+                ticket.settings(), BENCH, replyTo), ASK));
+  }
+
+  /** Recovery of typical projects, and of one with a long history with its snapshots and without them. */
+  private void recovery(ActorSystem<Void> system, ClusterSharding sharding, DataSource db, String[] projectIds)
+      throws Exception {
+    Random random = new Random(7);
+    int samples = Math.min(200, PROJECTS);
+    long total = 0;
+    for (int i = 0; i < samples; i++) {
+      total += recoverNanos(system, projectIds[random.nextInt(PROJECTS)]);
+    }
+    long eventsPerProject = 1 + DEPLOYMENTS / PROJECTS;
+    System.out.printf("  recovery of a project (~%d events, no snapshot): %.2f ms on average over %d%n",
+        eventsPerProject, total / 1e6 / samples, samples);
+
+    // Two projects with the same long history; one loses its snapshots. Their recoveries alternate, so both see the
+    // same machine.
+    String withSnapshots = projectIds[0];
+    String withoutSnapshots = projectIds[1 % PROJECTS];
+    for (String project : List.of(withSnapshots, withoutSnapshots)) {
+      inFlight(HISTORY, i -> sharding.entityRefFor(Project.ENTITY_KEY, project)
+          .<Project.DeploymentTicket>askWithStatus(replyTo -> new Project.RequestDeployment(Ids.deploymentId(),
+              Deployment.PREVIEW, BENCH, replyTo), ASK));
+    }
+    long snapshots = Sql.query(db, "SELECT COUNT(*) FROM snapshot WHERE persistence_id = ?", r -> r.getLong(1),
+        "Project|" + withSnapshots).get(0);
+    assertTrue(snapshots > 0, "the entity snapshots every 100 events");
+    Sql.update(db, "DELETE FROM snapshot WHERE persistence_id = ?", "Project|" + withoutSnapshots);
+    long historyEvents = Sql.query(db, "SELECT MAX(sequence_number) FROM event_journal WHERE persistence_id = ?",
+        r -> r.getLong(1), "Project|" + withSnapshots).get(0);
+    long[] fromSnapshot = new long[7];
+    long[] fromEvents = new long[fromSnapshot.length];
+    for (int i = 0; i < fromSnapshot.length; i++) {
+      fromSnapshot[i] = recoverNanos(system, withSnapshots);
+      fromEvents[i] = recoverNanos(system, withoutSnapshots);
+    }
+    System.out.printf("  recovery of a project with %,d events (median of %d): %.2f ms from its latest snapshot, "
+        + "%.2f ms replaying every event%n", historyEvents, fromSnapshot.length, median(fromSnapshot) / 1e6,
+        median(fromEvents) / 1e6);
+  }
+
+  private static long median(long[] values) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  private static int recoveries;
+
+  /**
+   * A fresh instance of the entity (outside sharding, as the child of a probe: it only reads) recovers and answers
+   * Get; the probe stops, and the entity with it.
+   */
+  private static long recoverNanos(ActorSystem<Void> system, String projectId) throws Exception {
+    CompletableFuture<Long> took = new CompletableFuture<>();
+    system.systemActorOf(Behaviors.<StatusReply<Project.State>>setup(context -> {
+      long started = System.nanoTime();
+      context.spawn(Project.create(projectId), "entity").tell(new Project.Get(context.getSelf()));
+      return Behaviors.receiveMessage(reply -> {
+        if (reply.isSuccess()) {
+          took.complete(System.nanoTime() - started);
+        } else {
+          took.completeExceptionally(new AssertionError("Get failed: " + reply.getError()));
+        }
+        return Behaviors.stopped();
+      });
+    }), "recovery-" + recoveries++, Props.empty());
+    return took.get(ASK.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Every production and deployment host in the replicated route table: heap per entry, lookup latency. */
+  private void routeTable(ActorSystem<Void> system, String[] projectIds, String[] deploymentIds) throws Exception {
+    Hosts hosts = new Hosts("ferry.example", "https", 443);
+    List<String> names = new ArrayList<>(PROJECTS + DEPLOYMENTS);
+    for (int i = 0; i < PROJECTS; i++) {
+      names.add(hosts.production("p" + i));
+    }
+    for (int i = 0; i < DEPLOYMENTS; i++) {
+      names.add(hosts.deployment("p" + (i % PROJECTS), deploymentIds[i]));
+    }
+    long heapBefore = usedHeap();
+    AtomicReference<List<RouteTable.Route>> routes = new AtomicReference<>(new ArrayList<>());
+    for (int i = 0; i < names.size(); i++) {
+      // The table's own copies of the strings, as in a node, where nothing else holds them.
+      String id = i < PROJECTS ? projectIds[i] : deploymentIds[i - PROJECTS];
+      routes.get().add(new RouteTable.Route(new String(names.get(i)), new String(id)));
+    }
+    RouteTable table = new RouteTable(system);
+    long started = System.nanoTime();
+    table.warm(routes.getAndSet(null));
+    while (table.size() < names.size()) {
+      Thread.sleep(20);
+    }
+    long warmMillis = (System.nanoTime() - started) / 1_000_000;
+    long heapAfter = usedHeap();
+    System.out.printf("  route table: %,d hosts replicated and mirrored in %,d ms; heap %.0f bytes per route entry "
+        + "(Distributed Data's maps, the edge's local copy, host and id strings)%n",
+        names.size(), warmMillis, (heapAfter - heapBefore) / (double) names.size());
+
+    Random random = new Random(11);
+    long[] nanos = new long[LOOKUPS];
+    int misses = 0;
+    for (int i = 0; i < LOOKUPS; i++) {
+      String host = i % 10 == 0 ? "unknown-" + i + ".ferry.example" : names.get(random.nextInt(names.size()));
+      long t = System.nanoTime();
+      boolean found = table.deploymentFor(host).isPresent();
+      nanos[i] = System.nanoTime() - t;
+      misses += found ? 0 : 1;
+    }
+    assertEquals(LOOKUPS / 10, misses, "every known host resolves, every unknown one misses");
+    Arrays.sort(nanos);
+    System.out.printf("  host resolution over %,d lookups (10%% unknown hosts): p50 %d ns, p99 %d ns, p99.9 %d ns%n",
+        LOOKUPS, nanos[LOOKUPS / 2], nanos[LOOKUPS * 99 / 100], nanos[LOOKUPS * 999 / 1000]);
+  }
+
+  private static ProjectSettings settings() {
+    return new ProjectSettings("https://git.example/site.git", ProjectSettings.DEFAULT_BRANCH, null, null, null,
+        null, null);
+  }
+
+  /** Runs {@code count} asks with at most {@link #CONCURRENCY} in flight; fails on the first failure. */
+  private static void inFlight(int count, IntFunction<CompletionStage<?>> command) throws Exception {
+    Semaphore permits = new Semaphore(CONCURRENCY);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (int i = 0; i < count && failure.get() == null; i++) {
+      permits.acquire();
+      command.apply(i).whenComplete((result, error) -> {
+        if (error != null) {
+          failure.compareAndSet(null, error);
+        }
+        permits.release();
+      });
+    }
+    permits.acquire(CONCURRENCY);
+    if (failure.get() != null) {
+      throw new AssertionError("a command failed", failure.get());
+    }
+  }
+
+  private static void report(String what, long commands, long startedNanos, long events) {
+    double seconds = (System.nanoTime() - startedNanos) / 1e9;
+    System.out.printf("  %s: %,d commands in %.1f s = %,.0f commands/s; %,d journal events = %,.0f events/s%n",
+        what, commands, seconds, commands / seconds, events, events / seconds);
+  }
+
+  private static long events(DataSource db) throws Exception {
+    return Sql.query(db, "SELECT COUNT(*) FROM event_journal", r -> r.getLong(1)).get(0);
+  }
+
+  private static long usedHeap() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}
