@@ -56,7 +56,8 @@ public final class ApiServer extends AllDirectives {
         new GitHubWebhookRoutes(context, support).route(),
         new ProjectRoutes(context, support, uploads).route(),
         uploads.route(),
-        new DeploymentRoutes(context, support).route())));
+        new DeploymentRoutes(context, support).route(),
+        new FrameworkDetectionRoutes(context, support).route())));
     Cors cors = new Cors(context.settings().corsOrigins());
     Route served = metrics.timed(() -> respondWithHeaders(SECURITY_HEADERS, () ->
         handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> cors.handle(() ->
