@@ -37,7 +37,9 @@ export function ThemeToggle() {
     apply(next);
     setTheme(next);
   };
-  return <button type="button" class="small" onClick={change} aria-label={`Theme: ${theme}. Change theme`}>
-    {theme === 'dark' ? '☾ Dark' : theme === 'light' ? '☀ Light' : '◐ Auto'}
+  const label = theme === 'dark' ? 'Dark' : theme === 'light' ? 'Light' : 'Auto';
+  return <button type="button" class="small" onClick={change} data-theme-choice={theme}
+    title="Change the theme (auto follows the system)">
+    <span aria-hidden="true">{theme === 'dark' ? '☾' : theme === 'light' ? '☀' : '◐'}</span> Theme: {label}
   </button>;
 }

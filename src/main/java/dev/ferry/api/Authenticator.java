@@ -113,7 +113,7 @@ final class Authenticator {
         || request.method().equals(HttpMethods.OPTIONS);
   }
 
-  private static boolean csrfMatches(HttpRequest request) {
+  static boolean csrfMatches(HttpRequest request) {
     Optional<String> header = request.getHeader(CSRF_HEADER).map(h -> h.value());
     Optional<String> cookie = cookie(request, CSRF_COOKIE);
     return header.isPresent() && cookie.isPresent() && !cookie.get().isEmpty()

@@ -151,9 +151,9 @@ class DashboardIT {
     browser.resize(390, 844);
     browser.click(By.linkText("Deployments"));
     browser.visible(By.cssSelector("tr[data-deployment='" + first + "']"));
-    browser.click(By.cssSelector("button[aria-label^='Theme: system']"));
-    browser.click(By.cssSelector("button[aria-label^='Theme: light']"));
-    browser.visible(By.cssSelector("button[aria-label^='Theme: dark']"));
+    browser.click(By.cssSelector("button[data-theme-choice=system]"));
+    browser.click(By.cssSelector("button[data-theme-choice=light]"));
+    browser.visible(By.cssSelector("button[data-theme-choice=dark]"));
     check("11-project-phone-dark");
     browser.resize(1280, 900);
 

@@ -257,6 +257,17 @@ class SecurityIT {
     assertEquals(201, client.send(HttpRequest.newBuilder(URI.create(node.api() + "/api/v1/projects"))
         .header("Cookie", cookieHeader).header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body))).status());
+
+    // The refresh cookie rotates the session only with the CSRF header too.
+    String refreshCookie = "ferry_refresh=" + cookieValue(cookies, "ferry_refresh") + "; ferry_csrf=" + csrf;
+    assertEquals(403, client.send(HttpRequest.newBuilder(URI.create(node.api() + "/api/v1/auth/refresh"))
+        .header("Cookie", refreshCookie).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}"))).status());
+    ApiClient.Response refreshed = client.send(HttpRequest.newBuilder(URI.create(node.api() + "/api/v1/auth/refresh"))
+        .header("Cookie", refreshCookie).header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertEquals(200, refreshed.status(), refreshed.body());
+    assertTrue(refreshed.raw().headers().allValues("Set-Cookie").stream().anyMatch(c -> c.startsWith("ferry_session=")));
   }
 
   @Test
