@@ -64,10 +64,16 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
   }
 }
 
+/** Whether this browser holds a session (its refresh cookie comes with the readable CSRF cookie). */
+export function hasSession(): boolean {
+  return csrfToken() !== '';
+}
+
 let refreshing: Promise<boolean> | null = null;
 
 /** Rotates the session with the refresh cookie; one refresh at a time however many requests hit a 401. */
 export function refreshSession(): Promise<boolean> {
+  if (!hasSession()) return Promise.resolve(false);
   refreshing ??= send('POST', '/api/v1/auth/refresh', {})
     .then((r) => r.ok)
     .catch(() => false)

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { Api, type User, onSignedOut } from './api';
+import { Api, type User, hasSession, onSignedOut } from './api';
 import { Loading, useAction } from './components';
 import { AuthPage } from './pages/auth';
 import { DeploymentPage } from './pages/deployment';
@@ -45,7 +45,9 @@ function App() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
 
   useEffect(() => {
-    Api.user().then(setUser, () => setUser(null));
+    // Without the CSRF cookie (set with the session, cleared at logout) there is no session to ask about.
+    if (hasSession()) Api.user().then(setUser, () => setUser(null));
+    else setUser(null);
     return onSignedOut(() => setUser(null));
   }, []);
 
