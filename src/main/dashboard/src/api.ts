@@ -112,6 +112,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 export const enc = encodeURIComponent;
 
+/**
+ * Projects deleted from this page. The project list is a read model that follows the journal a moment later, so a
+ * project just deleted may still be listed: the dashboard leaves these out.
+ */
+export const deletedProjects = new Set<string>();
+
 export const Api = {
   user: () => api<User>('GET', '/api/v1/user'),
   signup: (email: string, password: string) => api<{ user: User }>('POST', '/api/v1/auth/signup', { email, password }),
@@ -122,7 +128,8 @@ export const Api = {
   createProject: (body: Record<string, string>) => api<Project>('POST', '/api/v1/projects', body),
   updateProject: (p: string, body: Record<string, string | null>) =>
     api<Project>('PATCH', `/api/v1/projects/${enc(p)}`, body),
-  deleteProject: (p: string) => api<void>('DELETE', `/api/v1/projects/${enc(p)}`),
+  deleteProject: (p: Project) => api<void>('DELETE', `/api/v1/projects/${enc(p.id)}`)
+    .then(() => { deletedProjects.add(p.id); }),
   detectFramework: (body: Record<string, string>) => api<Detection>('POST', '/api/v1/framework-detection', body),
   deployments: (p: string, limit = 20, cursor?: string | null) => api<List<Deployment>>('GET',
     `/api/v1/projects/${enc(p)}/deployments?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),

@@ -1,4 +1,4 @@
-import { Api, type Deployment, type Project } from '../api';
+import { Api, type Deployment, type Project, deletedProjects } from '../api';
 import { ErrorMessage, Loading, PageTitle, StateBadge, useAsync, useNow } from '../components';
 import { age, hostOf } from '../format';
 
@@ -8,7 +8,7 @@ interface Row { project: Project; latest?: Deployment }
 export function ProjectsPage() {
   const now = useNow(10_000);
   const rows = useAsync<Row[]>(async () => {
-    const projects = (await Api.projects()).items;
+    const projects = (await Api.projects()).items.filter((p) => !deletedProjects.has(p.id));
     return Promise.all(projects.map(async (project) => {
       const latest = (await Api.deployments(project.name, 1)).items[0];
       return { project, latest };

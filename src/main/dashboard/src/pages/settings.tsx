@@ -66,7 +66,7 @@ function DeleteProject({ project }: { project: Project }) {
   const submit = (event: Event) => {
     event.preventDefault();
     action.run(async () => {
-      await Api.deleteProject(project.name);
+      await Api.deleteProject(project);
       setOpen(false);
       navigate('/');
     });

@@ -1,6 +1,7 @@
 package dev.ferry.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -19,13 +20,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
  * The dashboard in a real browser against a real node: sign up, import a local Git repository (with the framework
  * detection preview), deploy, follow the live build log to READY, open the deployment, add an environment variable,
- * deploy a preview, promote it and roll back, log out and in. Every main page is screenshotted into
+ * deploy a preview, promote it and roll back, create a deploy hook, log out and in, delete the project. Every main page is screenshotted into
  * target/screenshots and checked with axe-core; the browser's console must stay free of errors throughout.
  */
 class DashboardIT {
@@ -63,10 +65,7 @@ class DashboardIT {
     browser.driver.get(node.api() + "/signup");
     browser.heading("Create your Ferry account");
     check("01-signup");
-    browser.type(By.id("field-email"), EMAIL);
-    browser.type(By.id("field-password"), PASSWORD);
-    browser.click(By.cssSelector("form button[type=submit]"));
-    browser.heading("Projects");
+    submitCredentials();
     check("02-projects-empty");
 
     // Import the repository: detection preview, then build settings that override it
@@ -145,7 +144,17 @@ class DashboardIT {
     browser.visible(By.cssSelector("[data-testid=webhook-url]"));
     assertTrue(browser.driver.findElement(By.cssSelector("[data-testid=webhook-url]")).getText()
         .endsWith("/api/v1/webhooks/github?project=dash-site"));
+    browser.type(By.id("field-name"), "Nightly");
+    browser.click(By.xpath("//button[normalize-space()='Create hook']"));
+    assertTrue(browser.visible(By.cssSelector(".notice code")).getText().contains("/api/v1/hooks/deploy/"));
     check("10-git-and-hooks");
+
+    // Domains, where this build has their endpoints (API.md "Domains"; without them the page says it is unavailable)
+    if (hasDomainRoutes()) {
+      browser.click(By.linkText("Domains"));
+      browser.visible(By.cssSelector("form[aria-label='Add a domain']"));
+      check("11-domains");
+    }
 
     // A phone, in the dark theme
     browser.resize(390, 844);
@@ -154,19 +163,28 @@ class DashboardIT {
     browser.click(By.cssSelector("button[data-theme-choice=system]"));
     browser.click(By.cssSelector("button[data-theme-choice=light]"));
     browser.visible(By.cssSelector("button[data-theme-choice=dark]"));
-    check("11-project-phone-dark");
+    check("12-project-phone-dark");
     browser.resize(1280, 900);
 
     // Log out, log in again
     browser.click(By.xpath("//button[normalize-space()='Log out']"));
     browser.heading("Log in to Ferry");
-    check("12-login");
-    browser.type(By.id("field-email"), EMAIL);
-    browser.type(By.id("field-password"), PASSWORD);
-    browser.click(By.cssSelector("form button[type=submit]"));
-    browser.heading("Projects");
+    check("13-login");
+    submitCredentials();
     browser.visible(By.cssSelector(".project-card .badge[data-state=READY]"));
-    check("13-projects");
+    check("14-projects");
+
+    // Delete the project, confirming with its name
+    browser.click(By.linkText("dash-site"));
+    browser.click(By.linkText("Settings"));
+    browser.click(By.xpath("//button[normalize-space()='Delete project']"));
+    WebElement confirm = browser.visible(By.cssSelector("dialog button.danger[type=submit]"));
+    assertFalse(confirm.isEnabled(), "deleting needs the project's name typed");
+    browser.type(By.id("field-confirm"), "dash-site");
+    check("15-delete-confirmation");
+    confirm.click();
+    browser.heading("Projects");
+    browser.visible(By.xpath("//p[starts-with(normalize-space(),'No projects yet')]"));
 
     List<String> pagesWithViolations = new ArrayList<>();
     violations.forEach((page, found) -> {
@@ -176,6 +194,24 @@ class DashboardIT {
     });
     assertEquals(List.of(), pagesWithViolations, "serious or critical accessibility violations");
     assertEquals(List.of(), browser.consoleErrors(), "console errors in the browser");
+  }
+
+  /** Whether the node answers the domain routes: asked with an account and a project of its own. */
+  private boolean hasDomainRoutes() throws Exception {
+    ApiClient client = new ApiClient(node.api(), node.edge());
+    client.signUp("domains-probe@example.com");
+    assertEquals(201, client.post("/api/v1/projects", "{\"name\": \"domains-probe\"}").status());
+    int status = client.get("/api/v1/projects/domains-probe/domains").status();
+    assertTrue(status == 200 || status == 404, "domains list answered " + status);
+    return status == 200;
+  }
+
+  /** Fills in and sends the sign-up or login form, and waits for the projects page. */
+  private void submitCredentials() {
+    browser.type(By.id("field-email"), EMAIL);
+    browser.type(By.id("field-password"), PASSWORD);
+    browser.click(By.cssSelector("form button[type=submit]"));
+    browser.heading("Projects");
   }
 
   /** Waits on the deployment page until the live log says the build ended READY; returns the deployment's id. */
