@@ -70,6 +70,11 @@ final class Browser implements AutoCloseable {
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
     Files.createDirectories(SCREENSHOTS);
+    try (Stream<Path> old = Files.list(SCREENSHOTS)) {
+      for (Path file : old.filter(f -> f.toString().endsWith(".png")).toList()) {
+        Files.delete(file);
+      }
+    }
     return new Browser(driver, Files.readString(AXE));
   }
 
@@ -142,10 +147,6 @@ final class Browser implements AutoCloseable {
   List<String> consoleErrors() {
     drainConsoleErrors();
     return List.copyOf(consoleErrors);
-  }
-
-  static Stream<Path> screenshots() throws Exception {
-    return Files.list(SCREENSHOTS);
   }
 
   @Override
