@@ -60,6 +60,7 @@ class DashboardIT {
     commitSite(repo);
     node = new FerryProcess(temp.resolve("data"), Map.of("FERRY_ALLOW_LOCAL_REPOS", "true")).start();
     assertServedWithPolicy();
+    assertFrameworkDetection();
 
     // Sign up
     browser.driver.get(node.api() + "/signup");
@@ -194,6 +195,41 @@ class DashboardIT {
     });
     assertEquals(List.of(), pagesWithViolations, "serious or critical accessibility violations");
     assertEquals(List.of(), browser.consoleErrors(), "console errors in the browser");
+  }
+
+  /** The import page's preview endpoint: a Vite project is recognised, bad input is refused with a reason. */
+  private void assertFrameworkDetection() throws Exception {
+    Path vite = temp.resolve("vite-app");
+    Files.createDirectories(vite);
+    try (Git git = Git.init().setDirectory(vite.toFile()).setInitialBranch("main").call()) {
+      Files.writeString(vite.resolve("package.json"),
+          "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"^8.0.0\"}}");
+      Files.writeString(vite.resolve("package-lock.json"), "{}");
+      git.add().addFilepattern(".").call();
+      git.commit().setMessage("Vite app").setAuthor("Dev", "dev@example.com").setCommitter("Dev", "dev@example.com")
+          .call();
+    }
+    ApiClient client = new ApiClient(node.api(), node.edge());
+    String body = "{\"gitRepoUrl\": \"" + vite.toUri() + "\"}";
+    assertEquals(401, client.post("/api/v1/framework-detection", body).status());
+    client.signUp("detect@example.com");
+    ApiClient.Response detected = client.post("/api/v1/framework-detection", body);
+    assertEquals(200, detected.status(), detected.body());
+    assertEquals("vite", detected.json().get("framework").asText());
+    assertEquals("npm ci", detected.json().get("installCommand").asText());
+    assertEquals("npm run build", detected.json().get("buildCommand").asText());
+    assertEquals("dist", detected.json().get("outputDirectory").asText());
+    assertEquals("Vite app", detected.json().get("commitMessage").asText().strip());
+    ApiClient.Response missing = client.post("/api/v1/framework-detection", "{}");
+    assertEquals(400, missing.status(), missing.body());
+    assertTrue(missing.body().contains("gitRepoUrl"), missing.body());
+    assertEquals(422, client.post("/api/v1/framework-detection", "{\"gitRepoUrl\": \"ftp://example.com/a.git\"}")
+        .status());
+    ApiClient.Response noFolder = client.post("/api/v1/framework-detection",
+        "{\"gitRepoUrl\": \"" + vite.toUri() + "\", \"rootDirectory\": \"web\"}");
+    assertEquals(422, noFolder.status(), noFolder.body());
+    assertEquals(400, client.post("/api/v1/framework-detection",
+        "{\"gitRepoUrl\": \"" + vite.toUri() + "\", \"rootDirectory\": \"../etc\"}").status());
   }
 
   /** Whether the node answers the domain routes: asked with an account and a project of its own. */
