@@ -73,7 +73,7 @@ function DeleteProject({ project }: { project: Project }) {
   };
   return <section class="card danger" aria-labelledby="delete-heading">
     <h2 id="delete-heading">Delete project</h2>
-    <p>Deletes {project.name}, its deployments, domains and environment variables. Its name becomes free again.</p>
+    <p>Deletes {project.name}: its deployments are no longer served, and its name becomes free for a new project.</p>
     <button type="button" class="danger" onClick={() => { setTyped(''); action.clear(); setOpen(true); }}>
       Delete project</button>
     <Dialog open={open} title={`Delete ${project.name}?`} onClose={() => setOpen(false)}>

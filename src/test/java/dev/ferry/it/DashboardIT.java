@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -179,6 +180,9 @@ class DashboardIT {
     browser.click(By.linkText("dash-site"));
     browser.click(By.linkText("Settings"));
     browser.click(By.xpath("//button[normalize-space()='Delete project']"));
+    browser.visible(By.id("field-confirm")).sendKeys(Keys.ESCAPE);
+    browser.waiting(Duration.ofSeconds(5)).until(ExpectedConditions.invisibilityOfElementLocated(By.id("field-confirm")));
+    browser.click(By.xpath("//button[normalize-space()='Delete project']"));
     WebElement confirm = browser.visible(By.cssSelector("dialog button.danger[type=submit]"));
     assertFalse(confirm.isEnabled(), "deleting needs the project's name typed");
     browser.type(By.id("field-confirm"), "dash-site");
@@ -242,11 +246,12 @@ class DashboardIT {
     return status == 200;
   }
 
-  /** Fills in and sends the sign-up or login form, and waits for the projects page. */
+  /** Fills in and sends the sign-up or login form with the keyboard only, and waits for the projects page. */
   private void submitCredentials() {
     browser.type(By.id("field-email"), EMAIL);
-    browser.type(By.id("field-password"), PASSWORD);
-    browser.click(By.cssSelector("form button[type=submit]"));
+    browser.driver.switchTo().activeElement().sendKeys(Keys.TAB);
+    assertEquals("field-password", browser.driver.switchTo().activeElement().getAttribute("id"));
+    browser.driver.switchTo().activeElement().sendKeys(PASSWORD, Keys.ENTER);
     browser.heading("Projects");
   }
 
