@@ -9,8 +9,9 @@ export function ProjectsPage() {
   const now = useNow(10_000);
   const rows = useAsync<Row[]>(async () => {
     const projects = (await Api.projects()).items.filter((p) => !deletedProjects.has(p.id));
+    // One project's deployments failing to load leaves its state blank, not the whole list.
     return Promise.all(projects.map(async (project) => {
-      const latest = (await Api.deployments(project.name, 1)).items[0];
+      const latest = await Api.deployments(project.id, 1).then((page) => page.items[0], () => undefined);
       return { project, latest };
     }));
   }, []);
