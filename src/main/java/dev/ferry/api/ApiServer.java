@@ -1,5 +1,6 @@
 package dev.ferry.api;
 
+import dev.ferry.dashboard.DashboardRoutes;
 import dev.ferry.metrics.NodeMetrics;
 import dev.ferry.storage.BlobStore;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class ApiServer extends AllDirectives {
   private final NodeMetrics nodeMetrics;
   private final BlobStore blobs;
   private java.util.function.Function<RequestSupport, Route> admin = support -> reject();
+  private final DashboardRoutes dashboard = new DashboardRoutes();
 
   public ApiServer(ApiContext context, NodeMetrics metrics, BlobStore blobs) {
     this.context = context;
@@ -63,11 +65,14 @@ public final class ApiServer extends AllDirectives {
         new GitHubWebhookRoutes(context, support).route(),
         new ProjectRoutes(context, support, uploads).route(),
         uploads.route(),
-        new DeploymentRoutes(context, support).route())));
+        new DeploymentRoutes(context, support).route(),
+        new FrameworkDetectionRoutes(context, support).route())));
     Cors cors = new Cors(context.settings().corsOrigins());
-    return metrics.timed(() -> respondWithHeaders(SECURITY_HEADERS, () ->
+    Route served = metrics.timed(() -> respondWithHeaders(SECURITY_HEADERS, () ->
         handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> cors.handle(() ->
             concat(api, new HealthRoutes(context).route(), metrics.route()))))));
+    // The dashboard's pages (GET outside /api, /health and /metrics) with their own CSP; everything else as above.
+    return concat(dashboard.route(), served);
   }
 
   private ExceptionHandler exceptions() {

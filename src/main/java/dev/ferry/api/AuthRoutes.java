@@ -48,7 +48,8 @@ public final class AuthRoutes extends AllDirectives {
                 support.answer(() -> login(body)))))),
             path("refresh", () -> post(() -> support.limitedByAddress(() -> extractRequest(request ->
                 support.jsonBody(body -> support.answer(() -> refresh(body,
-                    Authenticator.cookie(request, Authenticator.REFRESH_COOKIE)))))))),
+                    Authenticator.cookie(request, Authenticator.REFRESH_COOKIE),
+                    Authenticator.csrfMatches(request)))))))),
             path("logout", () -> post(() -> support.authenticated(principal ->
                 support.answer(() -> logout(principal))))))),
         path("user", () -> get(() -> support.authenticated(principal ->
@@ -89,10 +90,16 @@ public final class AuthRoutes extends AllDirectives {
         .thenCompose(account -> startSession(account, 200));
   }
 
-  private CompletionStage<HttpResponse> refresh(String text, Optional<String> cookieToken) {
+  private CompletionStage<HttpResponse> refresh(String text, Optional<String> cookieToken, boolean csrfMatches) {
     JsonBody body = JsonBody.parse(text, Set.of("refreshToken"));
-    Optional<String> token = body.string("refreshToken", 512).or(() -> cookieToken);
+    Optional<String> fromBody = body.string("refreshToken", 512);
     body.validate();
+    // The refresh cookie is sent by the browser on its own, so using it needs the CSRF header as any cookie request.
+    if (fromBody.isEmpty() && cookieToken.isPresent() && !csrfMatches) {
+      throw new ApiException(403,
+          "Refreshing with the refresh cookie needs an X-CSRF-Token header matching the ferry_csrf cookie");
+    }
+    Optional<String> token = fromBody.or(() -> cookieToken);
     if (token.isEmpty()) {
       throw new ApiException(400, "refreshToken is required", List.of(
           new ApiException.FieldError("refreshToken", "Is required")));

@@ -17,7 +17,7 @@ import org.apache.pekko.pattern.StatusReply;
 /**
  * Finds who a request acts for: {@code Authorization: Bearer} with an access token (JWT) or an API token
  * ({@code ferry_pat_...}), or the dashboard's session cookie — which, for state-changing requests, must come with
- * an {@code X-CSRF-Token} header equal to the {@code ferry_csrf} cookie.
+ * an {@code X-CSRF-Token} header equal to the {@code ferry_csrf} cookie, and for WebSockets from the API's own origin.
  */
 final class Authenticator {
 
@@ -46,6 +46,11 @@ final class Authenticator {
       if (!isSafe(request) && !csrfMatches(request)) {
         return CompletableFuture.failedFuture(new ApiException(403,
             "Cookie-authenticated requests that change state need an X-CSRF-Token header matching the ferry_csrf cookie"));
+      }
+      if (isWebSocket(request) && !fromOwnOrigin(request)) {
+        // CORS does not cover WebSockets: a page of another origin (a deployed site is same-site) must not read logs.
+        return CompletableFuture.failedFuture(new ApiException(403,
+            "Cookie-authenticated WebSocket requests must come from the dashboard's own origin"));
       }
       return fromAccessToken(session.get(), true);
     }
@@ -113,7 +118,22 @@ final class Authenticator {
         || request.method().equals(HttpMethods.OPTIONS);
   }
 
-  private static boolean csrfMatches(HttpRequest request) {
+  private static boolean isWebSocket(HttpRequest request) {
+    return request.getHeader("Upgrade").map(h -> h.value().equalsIgnoreCase("websocket")).orElse(false);
+  }
+
+  /** The Origin header names this API's own host (or an origin allowed by FERRY_CORS_ORIGINS). */
+  private boolean fromOwnOrigin(HttpRequest request) {
+    Optional<String> origin = request.getHeader("Origin").map(h -> h.value());
+    Optional<String> host = request.getHeader("Host").map(h -> h.value());
+    if (origin.isEmpty()) {
+      return false;
+    }
+    return host.map(h -> origin.get().equals("http://" + h) || origin.get().equals("https://" + h)).orElse(false)
+        || context.settings().corsOrigins().contains(origin.get());
+  }
+
+  static boolean csrfMatches(HttpRequest request) {
     Optional<String> header = request.getHeader(CSRF_HEADER).map(h -> h.value());
     Optional<String> cookie = cookie(request, CSRF_COOKIE);
     return header.isPresent() && cookie.isPresent() && !cookie.get().isEmpty()

@@ -257,6 +257,40 @@ class SecurityIT {
     assertEquals(201, client.send(HttpRequest.newBuilder(URI.create(node.api() + "/api/v1/projects"))
         .header("Cookie", cookieHeader).header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body))).status());
+
+    // The refresh cookie rotates the session only with the CSRF header too.
+    String refreshCookie = "ferry_refresh=" + cookieValue(cookies, "ferry_refresh") + "; ferry_csrf=" + csrf;
+    assertEquals(403, client.send(HttpRequest.newBuilder(URI.create(node.api() + "/api/v1/auth/refresh"))
+        .header("Cookie", refreshCookie).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}"))).status());
+    ApiClient.Response refreshed = client.send(HttpRequest.newBuilder(URI.create(node.api() + "/api/v1/auth/refresh"))
+        .header("Cookie", refreshCookie).header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertEquals(200, refreshed.status(), refreshed.body());
+    assertTrue(refreshed.raw().headers().allValues("Set-Cookie").stream().anyMatch(c -> c.startsWith("ferry_session=")));
+
+    // WebSockets are outside CORS: with the cookie, only the API's own origin may open one (a deployed site may not).
+    assertEquals("403", webSocketHandshake(cookieHeader, "http://evil.localhost:8080"));
+    assertEquals("403", webSocketHandshake(cookieHeader, null));
+    assertEquals("404", webSocketHandshake(cookieHeader, node.api()), "own origin: on to the route (no such deployment)");
+  }
+
+  /** The status code a cookie-authenticated WebSocket handshake for a build log gets, sent over a plain socket. */
+  private String webSocketHandshake(String cookieHeader, String origin) throws Exception {
+    URI api = URI.create(node.api());
+    try (java.net.Socket socket = new java.net.Socket(api.getHost(), api.getPort())) {
+      socket.setSoTimeout(10_000);
+      String request = "GET /api/v1/deployments/dpl_none/logs/ws HTTP/1.1\r\n"
+          + "Host: " + api.getHost() + ":" + api.getPort() + "\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          + (origin == null ? "" : "Origin: " + origin + "\r\n")
+          + "Cookie: " + cookieHeader + "\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+      return statusLine.split(" ")[1];
+    }
   }
 
   @Test
