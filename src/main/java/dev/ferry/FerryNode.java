@@ -21,6 +21,7 @@ import dev.ferry.edge.EdgeServer;
 import dev.ferry.edge.tls.DevelopmentCertificate;
 import dev.ferry.edge.tls.EdgeTls;
 import dev.ferry.edge.tls.LocalCertificateStore;
+import dev.ferry.functions.FunctionRuntime;
 import dev.ferry.health.NodeHealth;
 import dev.ferry.logs.BuildLogStore;
 import dev.ferry.metrics.NodeMetrics;
@@ -189,6 +190,14 @@ public final class FerryNode implements AutoCloseable {
       if (!roles.contains("api")) {
         edgeServer.answerUnroutedHostsWith(health::handle);
       }
+      FunctionRuntime functions = FunctionRuntime.forNode(system, config, settings.dataDir(), blobs, secrets,
+          database.dataSource(), metrics.registry());
+      edgeServer.runFunctionsWith(functions);
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+          "stop-function-instances", () -> {
+            functions.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+          });
       edge = await(edgeServer.start(settings.edgeInterface(), settings.edgePort()));
       int tlsPort = config.getInt("ferry.edge.tls-port");
       if (tlsPort > 0) {
