@@ -215,7 +215,7 @@ public final class ApiFunctions {
       return null;
     }
     Path packages = staging.resolve(PYTHON_PACKAGES);
-    List<String> command = new ArrayList<>(List.of("python3", "-m", "pip", "install", "--no-input",
+    List<String> command = new ArrayList<>(List.of(FunctionSettings.resolvePython("python3"), "-m", "pip", "install", "--no-input",
         "--disable-pip-version-check", "--no-cache-dir", "--retries", "0", "--timeout", "15",
         "--target", STAGING + "/" + PYTHON_PACKAGES, "-r", "requirements.txt"));
     boolean vendored = Files.isDirectory(root.resolve("wheels"));

@@ -187,23 +187,35 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
         instance.started(sandbox.start(spec, instance::line));
         return instance;
       } catch (java.io.IOException e) {
-        throw new CompletionException(new StartFailure("cannot start: " + e.getMessage()));
+        throw new CompletionException(e);
       }
     }, blockingIo).thenCompose(instance -> instance.ready()
         .orTimeout(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .handle((port, failure) -> {
+        .whenComplete((port, failure) -> {
           if (failure != null) {
             instance.kill();
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+          }
+        })
+        .thenApply(port -> instance))
+        .handle((instance, failure) -> {
+          if (failure != null) {
+            Throwable cause = unwrap(failure);
             String reason = cause instanceof TimeoutException
-                ? "it did not listen within " + settings.startTimeout().toMillis() + " ms" : cause.getMessage();
+                ? "it did not listen within " + settings.startTimeout().toMillis() + " ms" : cause.toString();
             system(deploymentId, name, "The function could not start: " + reason);
             throw new CompletionException(new StartFailure(reason));
           }
           metrics.coldStart(runtime, System.nanoTime() - started);
           return instance;
-        }));
+        });
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   private List<String> command(String runtime, int memoryMb, Path dir, Manifest.Function config) {
@@ -256,10 +268,7 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
   }
 
   private HttpResponse failed(String deploymentId, String name, String runtime, Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = unwrap(failure);
     if (cause instanceof EntityStreamSizeException) {
       metrics.invocation(runtime, "rejected", -1);
       return FunctionResponses.tooLarge("request", settings.maxBodyBytes());
@@ -274,6 +283,7 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
       return FunctionResponses.startFailed();
     }
     log.error("Invoking function {} of deployment {} failed", name, deploymentId, cause);
+    system(deploymentId, name, "502: the invocation failed: " + cause);
     return FunctionResponses.crashed();
   }
 

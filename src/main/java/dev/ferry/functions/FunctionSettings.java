@@ -52,8 +52,15 @@ public record FunctionSettings(
   public FunctionSettings withResolvedInterpreters() {
     return new FunctionSettings(maxInstancesPerFunction, maxQueuedRequests, queueTimeout, retryAfter, idleTimeout,
         startTimeout, defaultMemoryMb, defaultMaxDurationSeconds, maxDurationLimitSeconds, maxBodyBytes,
-        maxLogLinesPerInvocation, resolve(node, "-p", "process.execPath"),
-        resolve(python, "-c", "import sys; print(sys.executable)"));
+        maxLogLinesPerInvocation, resolve(node, "-p", "process.execPath"), resolvePython(python));
+  }
+
+  /**
+   * The real path of a Python interpreter ({@code pyenv}'s shim, for one, fails a {@code pip install} that it
+   * cannot follow with a rehash in a read-only sandbox); the name itself when it cannot be found.
+   */
+  static String resolvePython(String python) {
+    return resolve(python, "-c", "import sys; print(sys.executable)");
   }
 
   private static String resolve(String program, String... probe) {
