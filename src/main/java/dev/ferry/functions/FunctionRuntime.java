@@ -123,14 +123,20 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
         settings.maxQueuedRequests(), settings.queueTimeout(), timers));
     return request.entity().withSizeLimit(settings.maxBodyBytes())
         .toStrict(settings.queueTimeout().toMillis() + 30_000, materializer)
-        .thenCompose(body -> pool.acquire().thenCompose(lease -> call(pool, lease, deploymentId, function, config,
-            path, request, body)))
+        .thenCompose(body -> attempt(pool, deploymentId, function, config, path, request, body, true))
         .exceptionally(failure -> failed(deploymentId, function.name(), runtime, failure));
+  }
+
+  private CompletionStage<HttpResponse> attempt(FunctionPool pool, String deploymentId,
+      Result.ServeFunction function, Manifest.Function config, String path, HttpRequest request,
+      HttpEntity.Strict body, boolean mayRetry) {
+    return pool.acquire().thenCompose(lease -> call(pool, lease, deploymentId, function, config, path, request,
+        body, mayRetry));
   }
 
   private CompletionStage<HttpResponse> call(FunctionPool pool, FunctionPool.Lease lease, String deploymentId,
       Result.ServeFunction function, Manifest.Function config, String path, HttpRequest request,
-      HttpEntity.Strict body) {
+      HttpEntity.Strict body, boolean mayRetry) {
     FunctionInstance instance = lease.instance();
     String runtime = runtime(config);
     long started = System.nanoTime();
@@ -152,6 +158,14 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
       long nanos = System.nanoTime() - started;
       if (failure != null) {
         invocation.finish(false);
+        if (mayRetry && refused(failure) && !result.isDone()) {
+          // The request never reached the instance (it is gone): another one can take it, body and all.
+          system(deploymentId, function.name(), "An instance refused the connection (" + failure.getMessage()
+              + "); it was stopped and the request goes to another");
+          attempt(pool, deploymentId, function, config, path, request, body, false).whenComplete((r, f) ->
+              result.complete(f == null ? r : failed(deploymentId, function.name(), runtime, f)));
+          return;
+        }
         if (result.complete(FunctionResponses.crashed())) {
           metrics.invocation(runtime, "crashed", nanos);
           system(deploymentId, function.name(), line + " → 502: the instance failed while serving the request ("
@@ -208,6 +222,15 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
           metrics.coldStart(runtime, System.nanoTime() - started);
           return instance;
         });
+  }
+
+  private static boolean refused(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return failure.getMessage() != null && failure.getMessage().contains("Connection refused");
   }
 
   private static Throwable unwrap(Throwable failure) {

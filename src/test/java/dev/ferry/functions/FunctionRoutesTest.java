@@ -24,18 +24,21 @@ class FunctionRoutesTest {
 
   private static Result route(JsonNode config, String path) throws Exception {
     RoutesEngine engine = RoutesEngine.compile(BuildOutputConfig.parse(JSON.writeValueAsBytes(config)));
-    FileLookup lookup = new FileLookup() {
-      @Override
-      public boolean exists(String file) {
-        return file.equals("index.html");
-      }
+    return engine.route(Request.of("GET", path, Request.parseQuery(null), java.util.Map.of(), "x"),
+        new Deployment(Set.of("index.html"), FUNCTIONS));
+  }
 
-      @Override
-      public Optional<String> function(String name) {
-        return FUNCTIONS.contains(name) ? Optional.of(name) : Optional.empty();
-      }
-    };
-    return engine.route(Request.of("GET", path, Request.parseQuery(null), java.util.Map.of(), "x"), lookup);
+  /** A deployment of these files and functions. */
+  private record Deployment(Set<String> files, Set<String> functions) implements FileLookup {
+    @Override
+    public boolean exists(String path) {
+      return files.contains(path);
+    }
+
+    @Override
+    public Optional<String> function(String name) {
+      return Optional.of(name).filter(functions::contains);
+    }
   }
 
   private static Result.ServeFunction function(JsonNode config, String path) throws Exception {

@@ -86,8 +86,7 @@ class FunctionsIT {
   void nodeDefaultHandlerGetsQueryJsonBodyAndCookies() throws Exception {
     HttpResponse<String> response = call("POST", preview, "/api/hello?name=ferry&tag=a&tag=b", "{\"n\": 42}",
         "Content-Type", "application/json", "Cookie", "session=abc123; theme=dark");
-    assertEquals(200, response.statusCode(), response.body());
-    JsonNode json = ApiClient.JSON.readTree(response.body());
+    JsonNode json = json(response);
     assertEquals("ferry", json.at("/query/name").asText());
     assertEquals("b", json.at("/query/tag/1").asText());
     assertEquals(42, json.at("/body/n").asInt());
@@ -118,9 +117,7 @@ class FunctionsIT {
 
   @Test
   void typeScriptFunctionWithDynamicSegment() throws Exception {
-    HttpResponse<String> response = call("GET", preview, "/api/users/42?x=1", null);
-    assertEquals(200, response.statusCode(), response.body());
-    JsonNode json = ApiClient.JSON.readTree(response.body());
+    JsonNode json = json(call("GET", preview, "/api/users/42?x=1", null));
     assertEquals("42", json.get("id").asText());
     assertEquals("user-42", json.get("label").asText(), "compiled from TypeScript with an imported helper");
   }
@@ -150,9 +147,7 @@ class FunctionsIT {
 
   @Test
   void pythonHandlerClassAndWsgiApp() throws Exception {
-    HttpResponse<String> handler = call("GET", preview, "/api/py/hello?who=py", null);
-    assertEquals(200, handler.statusCode(), handler.body());
-    JsonNode json = ApiClient.JSON.readTree(handler.body());
+    JsonNode json = json(call("GET", preview, "/api/py/hello?who=py", null));
     assertEquals("hello preview", json.get("greeting").asText());
     assertEquals("/api/py/hello?who=py", json.get("path").asText());
     HttpResponse<String> wsgi = call("POST", preview, "/api/py/wsgi?a=1", "form body", "Content-Type",
@@ -304,6 +299,11 @@ class FunctionsIT {
   }
 
   // --- helpers ----------------------------------------------------------------------------------------------
+
+  private static JsonNode json(HttpResponse<String> response) throws Exception {
+    assertEquals(200, response.statusCode(), response.body());
+    return ApiClient.JSON.readTree(response.body());
+  }
 
   private String runtimeLogs(String deploymentId) throws Exception {
     ApiClient.Response response = api.get("/api/v1/deployments/" + deploymentId + "/logs?source=runtime");
