@@ -28,7 +28,9 @@ public record FunctionSettings(
   }
 
   public static FunctionSettings from(Config config) {
-    Config f = config.getConfig("ferry.functions");
+    // A configuration made without application.conf (tests, embedding) gets functions.conf's defaults.
+    Config f = config.withFallback(com.typesafe.config.ConfigFactory.parseResources("functions.conf").resolve())
+        .getConfig("ferry.functions");
     return new FunctionSettings(
         f.getInt("max-instances-per-function"),
         f.getInt("max-queued-requests"),
