@@ -15,7 +15,6 @@ public record FunctionSettings(
     int defaultMaxDurationSeconds,
     int maxDurationLimitSeconds,
     long maxBodyBytes,
-    int maxLogLinesPerInvocation,
     String node,
     String python) {
 
@@ -42,7 +41,6 @@ public record FunctionSettings(
         f.getInt("default-max-duration"),
         f.getInt("max-duration-limit"),
         f.getBytes("max-body-size"),
-        f.getInt("max-log-lines-per-invocation"),
         f.getString("node"),
         f.getString("python"));
   }
@@ -54,7 +52,7 @@ public record FunctionSettings(
   public FunctionSettings withResolvedInterpreters() {
     return new FunctionSettings(maxInstancesPerFunction, maxQueuedRequests, queueTimeout, retryAfter, idleTimeout,
         startTimeout, defaultMemoryMb, defaultMaxDurationSeconds, maxDurationLimitSeconds, maxBodyBytes,
-        maxLogLinesPerInvocation, resolve(node, "-p", "process.execPath"), resolvePython(python));
+        resolve(node, "-p", "process.execPath"), resolvePython(python));
   }
 
   /**
