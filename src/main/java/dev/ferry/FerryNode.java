@@ -26,6 +26,7 @@ import dev.ferry.edge.tls.CertificateStore;
 import dev.ferry.edge.tls.DevelopmentCertificate;
 import dev.ferry.edge.tls.EdgeTls;
 import dev.ferry.edge.tls.LocalCertificateStore;
+import dev.ferry.functions.FunctionRuntime;
 import dev.ferry.health.NodeHealth;
 import dev.ferry.logs.BuildLogStore;
 import dev.ferry.metrics.NodeMetrics;
@@ -58,6 +59,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -222,6 +224,14 @@ public final class FerryNode implements AutoCloseable {
       if (!roles.contains("api")) {
         edgeServer.answerUnroutedHostsWith(health::handle);
       }
+      FunctionRuntime functions = FunctionRuntime.forNode(system, config, settings.dataDir(), blobs, secrets,
+          database.dataSource(), metrics.registry());
+      edgeServer.runFunctionsWith(functions);
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+          "stop-function-instances", () -> {
+            functions.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+          });
       edge = GracefulShutdown.drainOnShutdown(await(edgeServer.start(settings.edgeInterface(), settings.edgePort())),
           system, drainDeadline, "The edge");
       int tlsPort = config.getInt("ferry.edge.tls-port");

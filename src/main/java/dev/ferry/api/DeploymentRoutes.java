@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.logs.BuildLogStore;
+import dev.ferry.logs.RuntimeLogStore;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +28,10 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
-/** {@code /api/v1/deployments/{id}}: read, cancel, and the build log (whole, or followed live). */
+/**
+ * {@code /api/v1/deployments/{id}}: read, cancel, and the build log or the functions' runtime log (whole, or
+ * followed live).
+ */
 public final class DeploymentRoutes extends AllDirectives {
 
   private static final ContentType NDJSON = MediaTypes.applicationWithOpenCharset("x-ndjson")
@@ -38,11 +42,13 @@ public final class DeploymentRoutes extends AllDirectives {
   private final ApiContext context;
   private final RequestSupport support;
   private final Representations representations;
+  private final RuntimeLogStore runtimeLogs;
 
   public DeploymentRoutes(ApiContext context, RequestSupport support) {
     this.context = context;
     this.support = support;
     this.representations = new Representations(context.hosts());
+    this.runtimeLogs = new RuntimeLogStore(context.dataSource());
   }
 
   public Route route() {
@@ -50,10 +56,22 @@ public final class DeploymentRoutes extends AllDirectives {
         pathEndOrSingleSlash(() -> get(() -> support.answer(() -> get(principal, id)))),
         path("cancel", () -> post(() -> support.answer(() -> cancel(principal, id)))),
         path("logs", () -> get(() -> parameterOptional("follow", follow -> parameterOptional("since", since ->
-            support.answer(() -> logs(principal, id, follow.map("true"::equalsIgnoreCase).orElse(false),
-                since)))))),
+            parameterOptional("source", source -> support.answer(() -> logs(principal, id,
+                follow.map("true"::equalsIgnoreCase).orElse(false), since, runtime(source)))))))),
         path(segment("logs").slash("ws"), () -> get(() -> parameterOptional("since", since ->
-            support.answerRoute(() -> logSocket(principal, id, since)))))))));
+            parameterOptional("source", source ->
+                support.answerRoute(() -> logSocket(principal, id, since, runtime(source)))))))))));
+  }
+
+  /** {@code source=build} (the default) or {@code source=runtime} (the functions' logs). */
+  private static boolean runtime(Optional<String> source) {
+    if (source.isEmpty() || source.get().equals("build")) {
+      return false;
+    }
+    if (source.get().equals("runtime")) {
+      return true;
+    }
+    throw new ApiException(400, "source must be build or runtime");
   }
 
   private CompletionStage<HttpResponse> get(Principal principal, String id) {
@@ -68,40 +86,49 @@ public final class DeploymentRoutes extends AllDirectives {
             Responses.json(200, representations.deployment(canceled, aliases))));
   }
 
-  private CompletionStage<HttpResponse> logs(Principal principal, String id, boolean follow, Optional<String> since) {
+  private CompletionStage<HttpResponse> logs(Principal principal, String id, boolean follow, Optional<String> since,
+      boolean runtime) {
     long after = sinceSeq(since);
     return support.deployment(id, principal).thenApply(deployment -> {
-      Source<ByteString, NotUsed> lines = follow && !deployment.status().isFinished()
-          ? followed(id, after)
-          : Source.single(after).mapAsync(1, from -> batch(id, from)).mapConcat(batch -> batch)
+      Source<ByteString, NotUsed> lines = follow && (runtime || !deployment.status().isFinished())
+          ? followed(id, after, runtime)
+          : Source.single(after).mapAsync(1, from -> batch(id, from, runtime)).mapConcat(batch -> batch)
               .map(DeploymentRoutes::ndjson);
       return HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON, lines));
     });
   }
 
-  /** The same lines as WebSocket text frames, live until the build ends; what the client sends is ignored. */
-  private CompletionStage<Route> logSocket(Principal principal, String id, Optional<String> since) {
+  /**
+   * The same lines as WebSocket text frames, live until the build ends (runtime logs: until the client leaves); what
+   * the client sends is ignored.
+   */
+  private CompletionStage<Route> logSocket(Principal principal, String id, Optional<String> since, boolean runtime) {
     long after = sinceSeq(since);
     return support.deployment(id, principal).thenApply(deployment -> handleWebSocketMessages(Flow.fromSinkAndSource(
-        Sink.<Message>ignore(), followed(id, after).map(line -> (Message) TextMessage.create(line.utf8String().strip())))));
+        Sink.<Message>ignore(), followed(id, after, runtime)
+            .map(line -> (Message) TextMessage.create(line.utf8String().strip())))));
   }
 
-  /** Polls the stored log until the deployment has finished and every line has been sent. */
-  private Source<ByteString, NotUsed> followed(String id, long after) {
+  /**
+   * Polls the stored log until the deployment has finished and every line has been sent; a runtime log never
+   * finishes (new requests bring new lines), it is followed until the client leaves.
+   */
+  private Source<ByteString, NotUsed> followed(String id, long after, boolean runtime) {
     return Source.unfoldAsync(new Cursor(after, false), cursor -> {
       if (cursor.done()) {
         return CompletableFuture.completedFuture(Optional.empty());
       }
-      return batch(id, cursor.seq()).thenCompose(lines -> {
+      return batch(id, cursor.seq(), runtime).thenCompose(lines -> {
         if (!lines.isEmpty()) {
           long last = lines.get(lines.size() - 1).seq();
           return CompletableFuture.completedFuture(Optional.of(Pair.create(new Cursor(last, false), lines)));
         }
-        return context.<Deployment.State>askDeployment(id, Deployment.Get::new).thenCompose(state -> {
+        CompletionStage<Boolean> ended = runtime ? CompletableFuture.completedFuture(false)
+            : context.<Deployment.State>askDeployment(id, Deployment.Get::new).thenApply(s -> s.status().isFinished());
+        return ended.thenCompose(finished -> {
           // One more read after the end, so that lines flushed with the outcome are not missed.
-          boolean finished = state.status().isFinished();
           return Patterns.after(FOLLOW_POLL, context.system().classicSystem().scheduler(),
-              context.system().executionContext(), () -> batch(id, cursor.seq()))
+              context.system().executionContext(), () -> batch(id, cursor.seq(), runtime))
               .thenApply(more -> {
                 long last = more.isEmpty() ? cursor.seq() : more.get(more.size() - 1).seq();
                 return Optional.of(Pair.create(new Cursor(last, finished && more.isEmpty()), more));
@@ -121,10 +148,10 @@ public final class DeploymentRoutes extends AllDirectives {
 
   private record Cursor(long seq, boolean done) {}
 
-  private CompletionStage<List<BuildLogStore.Line>> batch(String id, long after) {
+  private CompletionStage<List<BuildLogStore.Line>> batch(String id, long after, boolean runtime) {
     return CompletableFuture.supplyAsync(() -> {
       try {
-        return context.logs().read(id, after, LOG_BATCH);
+        return runtime ? runtimeLogs.read(id, after, LOG_BATCH) : context.logs().read(id, after, LOG_BATCH);
       } catch (SQLException e) {
         throw new IllegalStateException(e);
       }

@@ -1,7 +1,9 @@
 package dev.ferry.build;
 
 import dev.ferry.FerrySettings;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.deployment.Deployment;
+import dev.ferry.functions.FunctionsStep;
 import dev.ferry.project.ProjectSettings;
 import dev.ferry.sandbox.Sandbox;
 import dev.ferry.storage.BlobStore;
@@ -74,6 +76,9 @@ public final class Builder {
 
     BuildOutput.Resolved built = BuildOutput.resolve(root,
         () -> outputDirectory(root, orDetected(project.outputDirectory(), detected.outputDirectory())));
+    FunctionsStep.Functions functions = FunctionsStep.build(root, workDir, blobs, log,
+        (step, command, dir) -> runStep(step, command, dir, env, deadline, log, cancellation));
+    JsonNode config = functions.routes(built.config());
     Path output = built.staticDir();
     built.warnings().forEach(warning -> log.line("system", "Warning: " + warning));
     log.line("system", "Routing configuration: " + built.source());
@@ -82,7 +87,7 @@ public final class Builder {
     log.line("system", "Publishing " + (shown.isEmpty() ? "the repository root" : shown + "/"));
     try {
       var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
-          settings.build().maxOutputBytes(), built.config());
+          settings.build().maxOutputBytes(), config, functions.published());
       log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
           + result.uploadedBlobs() + " new)");
       return new Outcome(framework, result.fileCount(), result.totalBytes());
@@ -167,13 +172,19 @@ public final class Builder {
     if (command == null || command.isBlank()) {
       return;
     }
+    runStep(step, List.of("sh", "-c", command), root, env, deadline, log, cancellation);
+  }
+
+  private void runStep(String step, List<String> argv, Path root, Map<String, String> env, Instant deadline,
+      Sandbox.LogSink log, Sandbox.Cancellation cancellation) throws BuildFailure, InterruptedException {
+    String command = String.join(" ", argv.subList(argv.get(0).equals("sh") ? 2 : 0, argv.size()));
     Duration remaining = Duration.between(Instant.now(), deadline);
     if (remaining.isNegative() || remaining.isZero()) {
       throw new BuildFailure("Build timed out after " + settings.build().timeout());
     }
     log.line("system", "Running " + step.toLowerCase() + " command: " + command);
     Sandbox.Result result = sandbox.run(
-        new Sandbox.Spec(List.of("sh", "-c", command), root, env, remaining, settings.build().maxLogBytes()),
+        new Sandbox.Spec(argv, root, env, remaining, settings.build().maxLogBytes()),
         log, cancellation);
     if (result.canceled()) {
       throw new InterruptedException("canceled");

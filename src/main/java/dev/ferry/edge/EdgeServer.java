@@ -112,7 +112,7 @@ public final class EdgeServer {
         new BlobBodies(blobs, blockingIo, new SmallFileCache(options.smallFileCacheBytes()),
             options.inMemoryFileLimit()),
         new EdgeProxy(system, blockingIo, options.proxyToPrivateAddresses(), EdgeProxy.DEFAULT_TIMEOUT,
-            EdgeProxy.DEFAULT_MAX_RESPONSE_BYTES));
+            EdgeProxy.DEFAULT_MAX_RESPONSE_BYTES), system);
   }
 
   public EdgeMetrics metrics() {
@@ -132,6 +132,15 @@ public final class EdgeServer {
   /** Lets {@code keyAuthorizations} answer {@code /.well-known/acme-challenge/<token>} on plain HTTP. */
   public EdgeServer answerAcmeChallengesWith(java.util.function.Function<String, Optional<String>> keyAuthorizations) {
     this.acmeChallenges = keyAuthorizations;
+    return this;
+  }
+
+  /**
+   * Lets {@code invoker} run the functions of deployments; then requests of any method reach a deployment's routes
+   * (static files still answer only GET and HEAD), and a function gets the request's body.
+   */
+  public EdgeServer runFunctionsWith(FunctionInvoker invoker) {
+    staticFiles.runFunctionsWith(invoker);
     return this;
   }
 
@@ -167,8 +176,9 @@ public final class EdgeServer {
   /** Handles one request; every response, including failures, carries the edge headers and is counted. */
   CompletionStage<HttpResponse> handle(HttpRequest request, boolean secure) {
     long started = System.nanoTime();
-    if (!request.entity().isKnownEmpty()) {
-      // An unread request body would stall the connection; edge requests are not expected to have one.
+    boolean functions = staticFiles.runsFunctions();
+    if (!request.entity().isKnownEmpty() && !functions) {
+      // An unread request body would stall the connection; only functions read one.
       request.discardEntityBytes(system);
     }
     String deployment = null;
@@ -186,11 +196,14 @@ public final class EdgeServer {
         response = done(EdgeResponses.acmeChallenge(acmeChallenge(path.get()).get()));
       } else if (!secure && redirectsToHttps(host.get(), path.get())) {
         response = done(EdgeResponses.permanentRedirect(httpsUrl(host.get(), target)));
-      } else if (!isGetOrHead(request.method())) {
+      } else if (!isGetOrHead(request.method()) && !functions) {
         response = done(EdgeResponses.methodNotAllowed());
       } else {
         deployment = routes.deploymentFor(host.get()).orElse(null);
         String unknownHost = host.get();
+        if (deployment == null && functions && !request.entity().isKnownEmpty()) {
+          request.discardEntityBytes(system);
+        }
         response = deployment == null
             ? unrouted.apply(request).orElseGet(() -> done(EdgeResponses.unknownHost(unknownHost)))
             : staticFiles.serve(deployment, path.get(), request).exceptionally(failure -> failed(request, failure));
@@ -247,7 +260,7 @@ public final class EdgeServer {
    * so the raw form is needed to reject traversal attempts rather than silently rewrite them. HTTP/2 requests have
    * no raw form; their path (with query) comes from the parsed URI.
    */
-  private static String rawTarget(HttpRequest request) {
+  static String rawTarget(HttpRequest request) {
     Optional<HttpHeader> raw = request.getHeader(RAW_REQUEST_URI);
     if (raw.isPresent()) {
       return raw.get().value();
@@ -257,7 +270,7 @@ public final class EdgeServer {
     return query.isPresent() ? uri.getPathString() + "?" + query.get() : uri.getPathString();
   }
 
-  private static boolean isGetOrHead(HttpMethod method) {
+  static boolean isGetOrHead(HttpMethod method) {
     return method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD);
   }
 

@@ -40,12 +40,24 @@ final class Site {
 
   Site(Manifest manifest, ContentTypeResolver contentTypes) {
     this.manifest = manifest;
-    this.lookup = path -> manifest.files().containsKey(path);
+    this.lookup = new FileLookup() {
+      @Override
+      public boolean exists(String path) {
+        return manifest.files().containsKey(path);
+      }
+
+      @Override
+      public java.util.Optional<String> function(String path) {
+        return manifest.function(path) == null ? java.util.Optional.empty() : java.util.Optional.of(path);
+      }
+    };
     RoutesEngine engine = null;
     boolean broken = false;
-    if (manifest.config() != null) {
+    if (manifest.config() != null || manifest.functions() != null) {
       try {
-        engine = RoutesEngine.compile(BuildOutputConfig.parse(JSON.writeValueAsBytes(manifest.config())));
+        // Functions need routing to be found; without a configuration of its own the deployment gets the default.
+        engine = RoutesEngine.compile(manifest.config() == null ? BuildOutputConfig.of(java.util.List.of())
+            : BuildOutputConfig.parse(JSON.writeValueAsBytes(manifest.config())));
       } catch (RuntimeException | JsonProcessingException e) {
         // Builds validate the configuration, so this is a manifest written by hand or by a newer version.
         log.error("Deployment {} has a routing configuration the edge cannot use: {}", manifest.deploymentId(),

@@ -34,11 +34,50 @@ public final class StaticFiles {
   private final ManifestCache manifests;
   private final BlobBodies bodies;
   private final EdgeProxy proxy;
+  private final org.apache.pekko.actor.typed.ActorSystem<?> system;
+  /** Runs functions; null on a node without them (function paths then answer 404). */
+  private volatile FunctionInvoker functions;
 
-  StaticFiles(ManifestCache manifests, BlobBodies bodies, EdgeProxy proxy) {
+  StaticFiles(ManifestCache manifests, BlobBodies bodies, EdgeProxy proxy,
+      org.apache.pekko.actor.typed.ActorSystem<?> system) {
     this.manifests = manifests;
     this.bodies = bodies;
     this.proxy = proxy;
+    this.system = system;
+  }
+
+  void runFunctionsWith(FunctionInvoker invoker) {
+    this.functions = invoker;
+  }
+
+  boolean runsFunctions() {
+    return functions != null;
+  }
+
+  /**
+   * What is not a function reads no body and answers only GET and HEAD; with functions, every method and body
+   * reaches routing first, so this is decided here.
+   */
+  private CompletionStage<HttpResponse> notForFunctions(HttpRequest request) {
+    if (functions == null) {
+      return null;
+    }
+    if (!request.entity().isKnownEmpty()) {
+      request.discardEntityBytes(system);
+    }
+    return EdgeServer.isGetOrHead(request.method()) ? null : done(EdgeResponses.methodNotAllowed());
+  }
+
+  /** The request's path as sent, percent-encoded, without the query. */
+  private static String rawPath(HttpRequest request) {
+    String target = EdgeServer.rawTarget(request);
+    if (!target.startsWith("/")) {
+      int schemeEnd = target.indexOf("://");
+      int pathStart = schemeEnd < 0 ? -1 : target.indexOf('/', schemeEnd + 3);
+      target = pathStart < 0 ? "/" : target.substring(pathStart);
+    }
+    int query = target.indexOf('?');
+    return query < 0 ? target : target.substring(0, query);
   }
 
   /** The response for a GET or HEAD (the server leaves out the body of a HEAD response). */
@@ -60,6 +99,10 @@ public final class StaticFiles {
     if (site.routes() != null) {
       return routed(site, path, request);
     }
+    CompletionStage<HttpResponse> refused = notForFunctions(request);
+    if (refused != null) {
+      return refused;
+    }
     if (site.brokenConfig()) {
       return done(EdgeResponses.internalError());
     }
@@ -73,6 +116,15 @@ public final class StaticFiles {
   /** A deployment with routing: the routes engine decides, the answer is built from its result. */
   private CompletionStage<HttpResponse> routed(Site site, RequestPath path, HttpRequest request) {
     Result result = site.routes().route(RoutedResponses.engineRequest(path, request), site.lookup());
+    FunctionInvoker invoker = functions;
+    if (result instanceof Result.ServeFunction function && invoker != null) {
+      return invoker.invoke(site.manifest().deploymentId(), site.manifest(), function, rawPath(request), request)
+          .thenApply(r -> RoutedResponses.withHeaders(r, function.headers()));
+    }
+    CompletionStage<HttpResponse> refused = notForFunctions(request);
+    if (refused != null) {
+      return refused;
+    }
     if (result instanceof Result.ServeFile serve) {
       ServedFile file = site.file(serve.path());
       if (file == null) {

@@ -23,15 +23,25 @@ import java.util.Optional;
  * @param config the deployment's routing as a Build Output API v3 {@code config.json} object (from the build's
  *     {@code .vercel/output/config.json} or compiled from its {@code vercel.json}); {@code null} when the
  *     deployment has none (and in manifests written before it existed): the edge then serves files by path only.
+ * @param functions the deployment's serverless functions by name ({@code api/hello} for
+ *     {@code functions/api/hello.func}); {@code null} when it has none (and in manifests written before they existed)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Manifest(String deploymentId, Map<String, FileEntry> files, String createdAt, JsonNode config) {
+public record Manifest(String deploymentId, Map<String, FileEntry> files, String createdAt, JsonNode config,
+    Map<String, Function> functions) {
 
   public Manifest {
     if (config != null && (config.isNull() || config.isMissingNode())) {
       config = null;
     }
+    if (functions != null && functions.isEmpty()) {
+      functions = null;
+    }
+  }
+
+  public Manifest(String deploymentId, Map<String, FileEntry> files, String createdAt, JsonNode config) {
+    this(deploymentId, files, createdAt, config, null);
   }
 
   public Manifest(String deploymentId, Map<String, FileEntry> files) {
@@ -57,6 +67,36 @@ public record Manifest(String deploymentId, Map<String, FileEntry> files, String
     }
   }
 
+  /**
+   * One function ({@code functions/<name>.func}): its {@code .vc-config.json} settings and its files, each a blob.
+   *
+   * @param runtime e.g. {@code nodejs20.x} or {@code python3.11}
+   * @param handler the entry file, relative to the function's directory
+   * @param memory the memory limit in MB; {@code null} for the node's default
+   * @param maxDuration the time limit of one invocation in seconds; {@code null} for the node's default
+   * @param environment plain environment variables from {@code .vc-config.json} (not secrets)
+   * @param files path inside the function's directory to its blob
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Function(String runtime, String handler, Integer memory, Integer maxDuration,
+      Map<String, String> environment, Map<String, FunctionFile> files) {
+
+    public Function {
+      environment = environment == null ? Map.of() : Map.copyOf(environment);
+      files = files == null ? Map.of() : Map.copyOf(files);
+    }
+  }
+
+  /** A file of a function: its blob, its size, and whether it is executable. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record FunctionFile(String sha256, long size, boolean executable) {}
+
+  /** The function of this name, or null. */
+  public Function function(String name) {
+    return functions == null ? null : functions.get(name);
+  }
+
   /** A precompressed copy of a file: the blob holding the compressed bytes and its size. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Variant(String sha256, long size) {}
@@ -79,17 +119,22 @@ public record Manifest(String deploymentId, Map<String, FileEntry> files, String
 
   /** The same manifest with another creation time. */
   public Manifest withCreatedAt(Instant instant) {
-    return new Manifest(deploymentId, files, instant == null ? null : instant.toString(), config);
+    return new Manifest(deploymentId, files, instant == null ? null : instant.toString(), config, functions);
   }
 
   /** The same manifest with another routing configuration ({@code null} for none). */
   public Manifest withConfig(JsonNode routingConfig) {
-    return new Manifest(deploymentId, files, createdAt, routingConfig);
+    return new Manifest(deploymentId, files, createdAt, routingConfig, functions);
+  }
+
+  /** The same manifest with other functions ({@code null} or empty for none). */
+  public Manifest withFunctions(Map<String, Function> deploymentFunctions) {
+    return new Manifest(deploymentId, files, createdAt, config, deploymentFunctions);
   }
 
   /** Whether both name the same deployment, files and configuration; the creation time is not compared. */
   public boolean sameContent(Manifest other) {
     return other != null && deploymentId.equals(other.deploymentId()) && files.equals(other.files())
-        && Objects.equals(config, other.config());
+        && Objects.equals(config, other.config()) && Objects.equals(functions, other.functions());
   }
 }

@@ -58,6 +58,15 @@ public final class Publisher {
    */
   public static PublishResult publish(Path outputDir, String deploymentId, BlobStore store, int maxFiles,
       long maxTotalBytes, JsonNode config) throws IOException {
+    return publish(outputDir, deploymentId, store, maxFiles, maxTotalBytes, config, null);
+  }
+
+  /**
+   * @param functions the deployment's functions, their files already stored (see
+   *     {@link dev.ferry.functions.FunctionPublisher}); {@code null} for none
+   */
+  public static PublishResult publish(Path outputDir, String deploymentId, BlobStore store, int maxFiles,
+      long maxTotalBytes, JsonNode config, Map<String, Manifest.Function> functions) throws IOException {
     OutputScan scan = OutputScan.of(outputDir, maxFiles, maxTotalBytes);
     Uploads uploads = new Uploads(store);
     Map<String, Manifest.FileEntry> entries = new TreeMap<>();
@@ -77,7 +86,8 @@ public final class Publisher {
           sha256, file.size(), ContentTypes.forPath(file.path()), variants.gzip(), variants.br()));
     }
     Instant createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    store.putManifest(deploymentId, new Manifest(deploymentId, entries).withCreatedAt(createdAt).withConfig(config));
+    store.putManifest(deploymentId, new Manifest(deploymentId, entries).withCreatedAt(createdAt).withConfig(config)
+        .withFunctions(functions));
     scan.skipped.forEach(reason -> log.warn("deployment {}: skipped {}", deploymentId, reason));
     return new PublishResult(entries.size(), scan.totalBytes, uploads.count, List.copyOf(scan.skipped));
   }

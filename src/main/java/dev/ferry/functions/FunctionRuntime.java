@@ -1,0 +1,355 @@
+package dev.ferry.functions;
+
+import dev.ferry.edge.FunctionInvoker;
+import dev.ferry.logs.RuntimeLogStore;
+import dev.ferry.output.Result;
+import dev.ferry.sandbox.InstanceSandbox;
+import dev.ferry.storage.Manifest;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SystemMaterializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the functions of the deployments this node serves: one {@link FunctionPool} per function of a deployment,
+ * its instances started in the sandbox from the function's unpacked files with the deployment's runtime variables,
+ * the function's memory limit and a launcher for its runtime. A request's body is read (up to the limit, else 413),
+ * sent to an instance over loopback HTTP, and the instance's response streamed back; an invocation that runs past
+ * {@code maxDuration} is answered 504 and its instance stopped. Output goes to the deployment's runtime log.
+ */
+public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(FunctionRuntime.class);
+  private static final long FLUSH_MILLIS = 250;
+
+  private final ActorSystem<?> system;
+  private final FunctionSettings settings;
+  private final FunctionFiles files;
+  private final InstanceSandbox sandbox;
+  private final RuntimeEnvironment.Source environment;
+  private final RuntimeLogStore logs;
+  private final FunctionMetrics metrics;
+  private final Executor blockingIo;
+  private final Materializer materializer;
+  private final ScheduledExecutorService timers;
+  private final ConcurrentHashMap<String, FunctionPool> pools = new ConcurrentHashMap<>();
+  private final FunctionForwarding forwarding;
+
+  public FunctionRuntime(ActorSystem<?> system, FunctionSettings settings, FunctionFiles files,
+      InstanceSandbox sandbox, RuntimeEnvironment.Source environment, RuntimeLogStore logs, FunctionMetrics metrics)
+      throws java.io.IOException {
+    this.system = system;
+    this.settings = settings;
+    this.files = files;
+    this.sandbox = sandbox;
+    this.environment = environment;
+    this.logs = logs;
+    this.metrics = metrics;
+    this.blockingIo = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.materializer = SystemMaterializer.get(system).materializer();
+    this.forwarding = new FunctionForwarding(settings.maxBodyBytes());
+    AtomicInteger threads = new AtomicInteger();
+    this.timers = Executors.newScheduledThreadPool(1, runnable -> {
+      Thread thread = new Thread(runnable, "ferry-functions-" + threads.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+    files.writeLaunchers();
+    long reap = Math.max(100, Math.min(settings.idleTimeout().toMillis() / 2, 5_000));
+    timers.scheduleWithFixedDelay(this::stopIdle, reap, reap, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(this::flushLogs, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The runtime of a node with the edge role: functions unpacked under {@code <data-dir>/functions}, instances in
+   * the process sandbox (bubblewrap when it works here) with the data directory hidden, metrics in the node's
+   * registry, runtime logs in the database.
+   */
+  public static FunctionRuntime forNode(ActorSystem<?> system, com.typesafe.config.Config config, Path dataDir,
+      dev.ferry.storage.BlobStore blobs, dev.ferry.secrets.SecretBox secrets, javax.sql.DataSource dataSource,
+      io.micrometer.core.instrument.MeterRegistry registry) throws java.io.IOException {
+    Path functionsDir = dataDir.resolve("functions");
+    InstanceSandbox sandbox = dev.ferry.sandbox.ProcessInstanceSandbox.like(
+        dev.ferry.sandbox.ProcessSandbox.detect(List.of(dataDir)), List.of(dataDir));
+    FunctionRuntime runtime = new FunctionRuntime(system, FunctionSettings.from(config).withResolvedInterpreters(),
+        new FunctionFiles(functionsDir, blobs), sandbox, RuntimeEnvironment.of(system, secrets),
+        new RuntimeLogStore(dataSource), new FunctionMetrics(registry));
+    io.micrometer.core.instrument.Gauge.builder("ferry.function.instances", runtime, FunctionRuntime::instances)
+        .description("Function instances running on this node").register(registry);
+    return runtime;
+  }
+
+  @Override
+  public CompletionStage<HttpResponse> invoke(String deploymentId, Manifest manifest, Result.ServeFunction function,
+      String path, HttpRequest request) {
+    Manifest.Function config = manifest.function(function.name());
+    if (config == null) {
+      request.discardEntityBytes(system);
+      return done(FunctionResponses.notFound(function.name()));
+    }
+    String runtime = runtime(config);
+    if (request.entity().getContentLengthOption().orElse(0) > settings.maxBodyBytes()) {
+      request.discardEntityBytes(system);
+      metrics.invocation(runtime, "rejected", -1);
+      return done(FunctionResponses.tooLarge("request", settings.maxBodyBytes()));
+    }
+    String key = deploymentId + "\n" + function.name();
+    FunctionPool pool = pools.computeIfAbsent(key, k -> new FunctionPool(
+        () -> start(deploymentId, function.name(), config), settings.maxInstancesPerFunction(),
+        settings.maxQueuedRequests(), settings.queueTimeout(), timers));
+    return request.entity().withSizeLimit(settings.maxBodyBytes())
+        .toStrict(settings.queueTimeout().toMillis() + 30_000, materializer)
+        .thenCompose(body -> attempt(pool, deploymentId, function, config, path, request, body, true))
+        .exceptionally(failure -> failed(deploymentId, function.name(), runtime, failure));
+  }
+
+  private CompletionStage<HttpResponse> attempt(FunctionPool pool, String deploymentId,
+      Result.ServeFunction function, Manifest.Function config, String path, HttpRequest request,
+      HttpEntity.Strict body, boolean mayRetry) {
+    return pool.acquire().thenCompose(lease -> call(pool, lease, deploymentId, function, config, path, request,
+        body, mayRetry));
+  }
+
+  private CompletionStage<HttpResponse> call(FunctionPool pool, FunctionPool.Lease lease, String deploymentId,
+      Result.ServeFunction function, Manifest.Function config, String path, HttpRequest request,
+      HttpEntity.Strict body, boolean mayRetry) {
+    FunctionInstance instance = lease.instance();
+    String runtime = runtime(config);
+    long started = System.nanoTime();
+    CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    String line = request.method().value() + " " + path;
+    java.time.Duration maxDuration = settings.maxDuration(config.maxDuration());
+    Invocation invocation = new Invocation(pool, instance, () -> {
+      // Past maxDuration: the instance is stopped, whatever it was doing (a response still streaming is cut).
+      HttpResponse timeout = FunctionResponses.timeout(maxDuration);
+      if (result.complete(timeout)) {
+        metrics.invocation(runtime, "timeout", System.nanoTime() - started);
+        system(deploymentId, function.name(), line + " → 504: the function ran longer than its maxDuration of "
+            + maxDuration.toSeconds() + " s; its instance was stopped");
+      }
+    });
+    invocation.arm(timers, maxDuration);
+    HttpRequest outgoing = forwarding.outgoing(instance.port(), path, query(function.query()), request, body);
+    Http.get(system).singleRequest(outgoing).whenComplete((response, failure) -> {
+      long nanos = System.nanoTime() - started;
+      if (failure != null) {
+        invocation.finish(false);
+        if (mayRetry && refused(failure) && !result.isDone()) {
+          // The request never reached the instance (it is gone): another one can take it, body and all.
+          system(deploymentId, function.name(), "An instance refused the connection (" + failure.getMessage()
+              + "); it was stopped and the request goes to another");
+          attempt(pool, deploymentId, function, config, path, request, body, false).whenComplete((r, f) ->
+              result.complete(f == null ? r : failed(deploymentId, function.name(), runtime, f)));
+          return;
+        }
+        if (result.complete(FunctionResponses.crashed())) {
+          metrics.invocation(runtime, "crashed", nanos);
+          system(deploymentId, function.name(), line + " → 502: the instance failed while serving the request ("
+              + failure.getMessage() + "); it was stopped, the next request starts a new one");
+        }
+        return;
+      }
+      int status = response.status().intValue();
+      HttpResponse forwarded = forwarding.incoming(response, system, invocation::finish);
+      if (result.complete(forwarded)) {
+        metrics.invocation(runtime, status >= 500 ? "error" : "ok", nanos);
+        system(deploymentId, function.name(), line + " → " + forwarded.status().intValue() + " in "
+            + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms" + (lease.coldStart() ? " (cold start)" : ""));
+      } else {
+        response.discardEntityBytes(system);
+      }
+    });
+    return result;
+  }
+
+  /** Starts an instance of a function: unpack (once), read the runtime variables, launch, wait for its port. */
+  private CompletionStage<FunctionInstance> start(String deploymentId, String name, Manifest.Function config) {
+    long started = System.nanoTime();
+    String runtime = runtime(config);
+    return environment.variables(deploymentId).thenApplyAsync(variables -> {
+      try {
+        Path dir = files.unpack(deploymentId, name, config);
+        FunctionInstance instance = new FunctionInstance((stream, text) ->
+            logs.append(deploymentId, name, stream, variables.masker().mask(text)));
+        int memory = settings.memoryMb(config.memory());
+        InstanceSandbox.InstanceSpec spec = new InstanceSandbox.InstanceSpec(command(runtime, memory, dir, config),
+            dir, List.of(files.launchers()), env(deploymentId, variables, config), addressSpace(runtime, memory));
+        instance.started(sandbox.start(spec, instance::line));
+        return instance;
+      } catch (java.io.IOException e) {
+        throw new CompletionException(e);
+      }
+    }, blockingIo).thenCompose(instance -> instance.ready()
+        .orTimeout(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((port, failure) -> {
+          if (failure != null) {
+            instance.kill();
+          }
+        })
+        .thenApply(port -> instance))
+        .handle((instance, failure) -> {
+          if (failure != null) {
+            Throwable cause = unwrap(failure);
+            String reason = cause instanceof TimeoutException
+                ? "it did not listen within " + settings.startTimeout().toMillis() + " ms" : cause.toString();
+            system(deploymentId, name, "The function could not start: " + reason);
+            throw new CompletionException(new StartFailure(reason));
+          }
+          metrics.coldStart(runtime, System.nanoTime() - started);
+          return instance;
+        });
+  }
+
+  private static boolean refused(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return failure.getMessage() != null && failure.getMessage().contains("Connection refused");
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private List<String> command(String runtime, int memoryMb, Path dir, Manifest.Function config) {
+    Path launchers = files.launchers();
+    if (runtime.equals("node")) {
+      return List.of(settings.node(), "--max-old-space-size=" + memoryMb,
+          launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(), config.handler(), "1");
+    }
+    return List.of(settings.python(), "-u", "-B", launchers.resolve(FunctionFiles.PYTHON_LAUNCHER).toString(),
+        dir.toString(), config.handler());
+  }
+
+  /**
+   * The address-space limit: the function's memory plus what the runtime reserves without using it (V8 reserves
+   * about a gigabyte of address space up front; Python little).
+   */
+  static long addressSpace(String runtime, int memoryMb) {
+    long reserve = runtime.equals("node") ? 1024 : 128;
+    return (memoryMb + reserve) * 1024L * 1024L;
+  }
+
+  private Map<String, String> env(String deploymentId, RuntimeEnvironment.Variables variables,
+      Manifest.Function config) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    env.put("HOME", "/tmp");
+    env.put("TMPDIR", "/tmp");
+    env.put("LANG", "C.UTF-8");
+    env.put("NODE_ENV", "production");
+    env.put("PYTHONDONTWRITEBYTECODE", "1");
+    env.putAll(config.environment());
+    env.putAll(variables.env());
+    env.put("FERRY", "1");
+    env.put("FERRY_ENV", variables.target());
+    env.put("FERRY_DEPLOYMENT_ID", deploymentId);
+    env.put("VERCEL", "1");
+    env.put("VERCEL_ENV", variables.target());
+    return env;
+  }
+
+  static String runtime(Manifest.Function config) {
+    return config.runtime().startsWith("python") ? "python" : "node";
+  }
+
+  private static String query(Map<String, List<String>> query) {
+    List<String> pairs = new ArrayList<>();
+    query.forEach((key, values) -> values.forEach(value -> pairs.add(URLEncoder.encode(key, StandardCharsets.UTF_8)
+        + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8))));
+    return String.join("&", pairs);
+  }
+
+  private HttpResponse failed(String deploymentId, String name, String runtime, Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof EntityStreamSizeException) {
+      metrics.invocation(runtime, "rejected", -1);
+      return FunctionResponses.tooLarge("request", settings.maxBodyBytes());
+    }
+    if (cause instanceof FunctionPool.Saturated saturated) {
+      metrics.invocation(runtime, "rejected", -1);
+      system(deploymentId, name, "503: the function is at capacity (" + saturated.getMessage() + ")");
+      return FunctionResponses.saturated(settings.retryAfter());
+    }
+    if (cause instanceof StartFailure) {
+      metrics.invocation(runtime, "crashed", -1);
+      return FunctionResponses.startFailed();
+    }
+    log.error("Invoking function {} of deployment {} failed", name, deploymentId, cause);
+    system(deploymentId, name, "502: the invocation failed: " + cause);
+    return FunctionResponses.crashed();
+  }
+
+  private void system(String deploymentId, String name, String text) {
+    logs.append(deploymentId, name, "system", text);
+  }
+
+  private void stopIdle() {
+    try {
+      pools.values().forEach(pool -> pool.stopIdle(settings.idleTimeout()));
+    } catch (RuntimeException e) {
+      log.warn("Stopping idle function instances failed", e);
+    }
+  }
+
+  private void flushLogs() {
+    try {
+      logs.flush();
+    } catch (Exception e) {
+      log.warn("Writing runtime logs failed: {}", e.toString());
+    }
+  }
+
+  /** Running instances on this node, for metrics and tests. */
+  public int instances() {
+    return pools.values().stream().mapToInt(FunctionPool::instances).sum();
+  }
+
+  @Override
+  public void close() {
+    pools.values().forEach(FunctionPool::close);
+    timers.shutdownNow();
+    flushLogs();
+  }
+
+  private static CompletionStage<HttpResponse> done(HttpResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+
+  /** An instance that could not be started: answered with 502. */
+  static final class StartFailure extends RuntimeException {
+    StartFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package dev.ferry.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.ferry.db.Database;
+import dev.ferry.edge.EdgeServer;
+import dev.ferry.functions.FunctionFiles;
+import dev.ferry.functions.FunctionMetrics;
+import dev.ferry.functions.FunctionPublisher;
+import dev.ferry.functions.FunctionRuntime;
+import dev.ferry.functions.FunctionSettings;
+import dev.ferry.functions.RuntimeEnvironment;
+import dev.ferry.logs.RuntimeLogStore;
+import dev.ferry.sandbox.ProcessInstanceSandbox;
+import dev.ferry.sandbox.ProcessSandbox;
+import dev.ferry.secrets.LogMasker;
+import dev.ferry.storage.FileSystemBlobStore;
+import dev.ferry.storage.Manifest;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Node.js function through Ferry (edge → routes → pool → instance in the process sandbox) against the same handler
+ * in a bare Node.js HTTP server, one request at a time over keep-alive connections, in one run: warm p50/p99 of
+ * each and their difference, and cold starts (first request to a deployment, unpack and launch included) against a
+ * bare {@code node} start. Not part of the normal test run: {@code mvn -Pbench test -Dtest=FunctionBench}.
+ * Settings: {@code -Dbench.requests=2000 -Dbench.rounds=3 -Dbench.coldStarts=10}.
+ */
+class FunctionBench {
+
+  private static final int REQUESTS = Integer.getInteger("bench.requests", 2000);
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+  private static final int COLD_STARTS = Integer.getInteger("bench.coldStarts", 10);
+  private static final String HANDLER = "export default function handler(req, res) {\n"
+      + "  res.setHeader('content-type', 'text/plain');\n  res.end('hello from the function');\n}\n";
+
+  @TempDir
+  Path temp;
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @Test
+  void functionThroughFerryVersusBareNode() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/node")) || onPath("node"), "node is not installed");
+    Path func = Files.createDirectories(temp.resolve("out/functions/api/hello.func"));
+    Files.writeString(func.resolve("index.mjs"), HANDLER);
+    Files.writeString(func.resolve(".vc-config.json"),
+        "{\"runtime\": \"nodejs20.x\", \"handler\": \"index.mjs\", \"launcherType\": \"Nodejs\"}");
+    FileSystemBlobStore blobs = new FileSystemBlobStore(temp.resolve("blobs"));
+    Map<String, Manifest.Function> functions = FunctionPublisher.publish(temp.resolve("out/functions"), blobs);
+    Map<String, String> hosts = new HashMap<>();
+    for (int i = 0; i <= COLD_STARTS; i++) {
+      String id = "bench" + i;
+      blobs.putManifest(id, new Manifest(id, Map.of()).withFunctions(functions));
+      hosts.put(id + ".localhost", id);
+    }
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", ConfigFactory.load());
+    Database database = Database.open("jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1", "sa", "", 2);
+    Process bare = null;
+    try (FunctionRuntime runtime = new FunctionRuntime(system,
+        FunctionSettings.from(ConfigFactory.load()).withResolvedInterpreters(),
+        new FunctionFiles(temp.resolve("data/functions"), blobs),
+        ProcessInstanceSandbox.like(ProcessSandbox.detect(), List.of(temp.resolve("data"))),
+        deploymentId -> CompletableFuture.completedFuture(
+            new RuntimeEnvironment.Variables("production", "bench", Map.of(), LogMasker.NONE)),
+        new RuntimeLogStore(migrated(database)), FunctionMetrics.unregistered())) {
+      EdgeServer edge = new EdgeServer(system, host -> Optional.ofNullable(hosts.get(host)), blobs)
+          .runFunctionsWith(runtime);
+      ServerBinding binding = edge.start("127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      String ferry = "http://127.0.0.1:" + binding.localAddress().getPort() + "/api/hello";
+
+      List<Double> coldFerry = new ArrayList<>();
+      for (int i = 1; i <= COLD_STARTS; i++) {
+        long started = System.nanoTime();
+        assertEquals(200, get(ferry, "bench" + i + ".localhost").statusCode());
+        coldFerry.add((System.nanoTime() - started) / 1e6);
+      }
+      List<Double> coldBare = new ArrayList<>();
+      for (int i = 0; i < COLD_STARTS; i++) {
+        long started = System.nanoTime();
+        Process process = startBare(func, dev.ferry.it.FerryProcess.freePort());
+        coldBare.add((System.nanoTime() - started) / 1e6);
+        process.destroyForcibly().waitFor();
+      }
+      int barePort = dev.ferry.it.FerryProcess.freePort();
+      bare = startBare(func, barePort);
+      String direct = "http://127.0.0.1:" + barePort + "/";
+
+      List<Double> ferryLatencies = new ArrayList<>();
+      List<Double> bareLatencies = new ArrayList<>();
+      measure(ferry, "bench0.localhost", 300, null);
+      measure(direct, "localhost", 300, null);
+      for (int round = 0; round < ROUNDS; round++) {
+        measure(ferry, "bench0.localhost", REQUESTS, ferryLatencies);
+        measure(direct, "localhost", REQUESTS, bareLatencies);
+      }
+      double[] f = sorted(ferryLatencies);
+      double[] b = sorted(bareLatencies);
+      double[] cf = sorted(coldFerry);
+      double[] cb = sorted(coldBare);
+      System.out.printf(Locale.ROOT, "%n=== Function benchmark (%d rounds x %d sequential keep-alive requests each;"
+          + " sandbox: %s) ===%n", ROUNDS, REQUESTS, ProcessSandbox.detect().usesBubblewrap() ? "bubblewrap" : "process");
+      System.out.printf(Locale.ROOT, "warm  Ferry edge -> function : p50 %.3f ms  p99 %.3f ms%n", pct(f, 50), pct(f, 99));
+      System.out.printf(Locale.ROOT, "warm  bare Node http server : p50 %.3f ms  p99 %.3f ms%n", pct(b, 50), pct(b, 99));
+      System.out.printf(Locale.ROOT, "warm  overhead              : p50 %.3f ms  p99 %.3f ms%n",
+          pct(f, 50) - pct(b, 50), pct(f, 99) - pct(b, 99));
+      System.out.printf(Locale.ROOT, "cold  Ferry (first request, unpack + launch): median %.1f ms  max %.1f ms (n=%d)%n",
+          pct(cf, 50), cf[cf.length - 1], cf.length);
+      System.out.printf(Locale.ROOT, "cold  bare node until listening             : median %.1f ms  max %.1f ms (n=%d)%n",
+          pct(cb, 50), cb[cb.length - 1], cb.length);
+      System.out.println("cold  container sandbox: not measured (no container sandbox for functions yet)");
+      binding.unbind();
+    } finally {
+      if (bare != null) {
+        bare.destroyForcibly();
+      }
+      system.terminate();
+      database.close();
+    }
+  }
+
+  private static javax.sql.DataSource migrated(Database database) {
+    database.migrate();
+    return database.dataSource();
+  }
+
+  /** The same handler in a plain Node.js HTTP server; returns once it accepts connections. */
+  private Process startBare(Path func, int port) throws Exception {
+    Process process = new ProcessBuilder("node", "--input-type=module", "-e",
+        "import http from 'node:http'; import handler from '" + func.resolve("index.mjs").toUri() + "';"
+            + " http.createServer(handler).listen(" + port + ", '127.0.0.1');")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        return process;
+      } catch (java.io.IOException notYet) {
+        Thread.sleep(2);
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("bare node did not listen");
+  }
+
+  private void measure(String url, String host, int requests, List<Double> into) throws Exception {
+    for (int i = 0; i < requests; i++) {
+      long started = System.nanoTime();
+      HttpResponse<String> response = get(url, host);
+      long nanos = System.nanoTime() - started;
+      if (response.statusCode() != 200) {
+        throw new AssertionError(url + " answered " + response.statusCode() + ": " + response.body());
+      }
+      if (into != null) {
+        into.add(nanos / 1e6);
+      }
+    }
+  }
+
+  private HttpResponse<String> get(String url, String host) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(url)).header("Host", host)
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static double[] sorted(List<Double> values) {
+    double[] array = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(array);
+    return array;
+  }
+
+  private static double pct(double[] sorted, int percentile) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(percentile / 100.0 * sorted.length) - 1)];
+  }
+
+  private static boolean onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
