@@ -31,7 +31,7 @@ import dev.ferry.routing.Hosts;
 import dev.ferry.routing.ProductionRoutingProjectionHandler;
 import dev.ferry.routing.RouteTable;
 import dev.ferry.routing.RoutingProjectionHandler;
-import dev.ferry.sandbox.ProcessSandbox;
+import dev.ferry.sandbox.Sandboxes;
 import dev.ferry.secrets.MasterKeyring;
 import dev.ferry.secrets.SecretBox;
 import dev.ferry.storage.BlobStore;
@@ -209,7 +209,7 @@ public final class FerryNode implements AutoCloseable {
     }
     if (roles.contains("build")) {
       BuildWorker worker = new BuildWorker(system, settings, new BuildQueue(database.dataSource()), logs,
-          new Builder(settings, blobs, ProcessSandbox.detect(java.util.List.of(settings.dataDir()))), hosts, secrets,
+          new Builder(settings, blobs, Sandboxes.fromConfig(system.settings().config(), java.util.List.of(settings.dataDir()))), hosts, secrets,
           cluster.selfMember().address().hostPort() + "/" + UUID.randomUUID().toString().substring(0, 8));
       worker.start();
       CoordinatedShutdown.get(system).addJvmShutdownHook(worker::close);

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -174,15 +173,8 @@ public final class ProcessSandbox implements Sandbox {
   }
 
   private static Map<String, String> environment(Spec spec) throws IOException {
-    Path home = Files.createDirectories(spec.workDir().resolve(".home"));
     String hostPath = System.getenv("PATH");
-    Map<String, String> env = new HashMap<>();
-    env.put("PATH", hostPath == null || hostPath.isBlank() ? DEFAULT_PATH : hostPath);
-    env.put("HOME", home.toAbsolutePath().toString());
-    env.put("LANG", "C.UTF-8");
-    env.put("CI", "1");
-    env.putAll(spec.env());
-    return env;
+    return SandboxEnvironment.of(spec, hostPath == null || hostPath.isBlank() ? DEFAULT_PATH : hostPath);
   }
 
   /** Resolves the program the way execvp would, against the PATH the command itself will see. */
