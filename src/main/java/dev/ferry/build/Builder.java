@@ -3,6 +3,7 @@ package dev.ferry.build;
 import dev.ferry.FerrySettings;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.project.ProjectSettings;
+import dev.ferry.sandbox.ProcessSandbox;
 import dev.ferry.sandbox.Sandbox;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.Publisher;
@@ -25,12 +26,21 @@ public final class Builder {
   private final FerrySettings settings;
   private final BlobStore blobs;
   private final Sandbox sandbox;
+  private final BuildCache cache;
 
-  public Builder(FerrySettings settings, BlobStore blobs, Sandbox sandbox) {
+  public Builder(FerrySettings settings, BlobStore blobs, Sandbox sandbox, BuildCache cache) {
     this.settings = settings;
     this.blobs = blobs;
     this.sandbox = sandbox;
+    this.cache = cache;
   }
+
+  /**
+   * pnpm and yarn through corepack (which comes with Node.js) where they are not installed; the log shows the
+   * command as the project wrote it.
+   */
+  static final String PACKAGE_MANAGER_SHIMS = "for pm in pnpm yarn; do command -v $pm >/dev/null 2>&1 || "
+      + "eval \"$pm() { corepack $pm \\\"\\$@\\\"; }\"; done; ";
 
   public record Outcome(String framework, long fileCount, long totalBytes) {}
 
@@ -52,6 +62,7 @@ public final class Builder {
     ProjectSettings project = deployment.settings();
     Path sourceDir = workDir.resolve("src");
     GitCheckout.Checkout checkout = null;
+    long sourceStart = System.nanoTime();
     if (deployment.source().uploaded()) {
       UploadedSource.materialize(blobs, deployment.source().files(), sourceDir, log);
       if (deployment.source().prebuilt()) {
@@ -61,16 +72,29 @@ public final class Builder {
       checkout = checkout(deployment, gitAccessToken, sourceDir, log);
       progress.sourceResolved(checkout);
     }
+    log.line("system", "Source ready in " + seconds(sourceStart));
 
     Path root = rootDirectory(sourceDir, project.rootDirectory());
     FrameworkDetector.Detection detected = FrameworkDetector.detect(root);
     String framework = orDetected(project.framework(), detected.framework());
     log.line("system", "Framework: " + framework + (project.framework() == null ? " (detected)" : ""));
     Map<String, String> env = buildEnvironment(deployment, checkout, variables);
-    runStep("Install", orDetected(project.installCommand(), detected.installCommand()), root, env, deadline, log,
-        cancellation);
+    String install = orDetected(project.installCommand(), detected.installCommand());
+    Optional<String> cacheKey = cacheKey(root, install, log);
+    Optional<BuildCache.Restored> restored = cacheKey.flatMap(
+        key -> cache.restore(deployment.projectId(), key, root, workDir.resolve("cache-restore")));
+    restored.ifPresentOrElse(
+        hit -> log.line("system", "Build cache: restored " + String.join(", ", hit.paths()) + " ("
+            + BuildCache.megabytes(hit.bytes()) + ", lockfile unchanged)"),
+        () -> cacheKey.ifPresent(key -> log.line("system", "Build cache: none for this lockfile yet")));
+    if (restored.isPresent() && restored.get().dependencies() && install != null && !install.isBlank()) {
+      log.line("system", "Skipping the install command: dependencies restored from the build cache");
+    } else {
+      runStep("Install", install, root, env, deadline, log, cancellation);
+    }
     runStep("Build", orDetected(project.buildCommand(), detected.buildCommand()), root, env, deadline, log,
         cancellation);
+    cacheKey.ifPresent(key -> cache.save(deployment.projectId(), key, root, log));
 
     BuildOutput.Resolved built = BuildOutput.resolve(root,
         () -> outputDirectory(root, orDetected(project.outputDirectory(), detected.outputDirectory())));
@@ -80,11 +104,12 @@ public final class Builder {
     progress.publishing();
     String shown = root.relativize(output).toString();
     log.line("system", "Publishing " + (shown.isEmpty() ? "the repository root" : shown + "/"));
+    long publishStart = System.nanoTime();
     try {
       var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
           settings.build().maxOutputBytes(), built.config());
       log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
-          + result.uploadedBlobs() + " new)");
+          + result.uploadedBlobs() + " new) in " + seconds(publishStart));
       return new Outcome(framework, result.fileCount(), result.totalBytes());
     } catch (IOException e) {
       throw new BuildFailure("Publishing failed: " + e.getMessage());
@@ -169,21 +194,38 @@ public final class Builder {
     }
     Duration remaining = Duration.between(Instant.now(), deadline);
     if (remaining.isNegative() || remaining.isZero()) {
-      throw new BuildFailure("Build timed out after " + settings.build().timeout());
+      throw new BuildFailure("Build timed out after " + ProcessSandbox.format(settings.build().timeout())
+          + " (the build's time limit); make it faster or ask for a longer FERRY_BUILD_TIMEOUT");
     }
     log.line("system", "Running " + step.toLowerCase() + " command: " + command);
-    Sandbox.Result result = sandbox.run(
-        new Sandbox.Spec(List.of("sh", "-c", command), root, env, remaining, settings.build().maxLogBytes()),
-        log, cancellation);
+    long start = System.nanoTime();
+    Sandbox.Result result = sandbox.run(new Sandbox.Spec(List.of("sh", "-c", PACKAGE_MANAGER_SHIMS + command), root,
+        env, remaining, settings.build().maxLogBytes()), log, cancellation);
     if (result.canceled()) {
       throw new InterruptedException("canceled");
     }
     if (result.timedOut()) {
-      throw new BuildFailure(step + " command timed out after " + settings.build().timeout());
+      throw new BuildFailure(step + " command timed out after " + ProcessSandbox.format(settings.build().timeout())
+          + " (the build's time limit); make it faster or ask for a longer FERRY_BUILD_TIMEOUT");
     }
     if (!result.succeeded()) {
-      throw new BuildFailure(step + " command failed with exit code " + result.exitCode() + ": " + command);
+      throw new BuildFailure(step + " command failed with exit code " + result.exitCode() + ": " + command
+          + (result.logTruncated() ? " (its log was cut at " + settings.build().maxLogBytes() + " bytes)" : ""));
     }
+    log.line("system", step + " finished in " + seconds(start));
+  }
+
+  private Optional<String> cacheKey(Path root, String install, Sandbox.LogSink log) {
+    try {
+      return cache.key(root, install == null ? "" : install);
+    } catch (IOException e) {
+      log.line("system", "Build cache not used: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static String seconds(long startNanos) {
+    return String.format(java.util.Locale.ROOT, "%.1fs", (System.nanoTime() - startNanos) / 1e9);
   }
 
   /** Project settings override what detection found, field by field. */

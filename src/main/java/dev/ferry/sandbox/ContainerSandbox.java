@@ -71,6 +71,11 @@ public final class ContainerSandbox implements Sandbox, AutoCloseable {
     this.docker = DockerClientImpl.getInstance(config, http);
   }
 
+  @Override
+  public String description() {
+    return "container " + options.image();
+  }
+
   public Options options() {
     return options;
   }

@@ -64,6 +64,29 @@ public final class ProcessSandbox implements Sandbox {
     return useBubblewrap;
   }
 
+  /** Builds run with the host's Node.js: its version decides what an install produces. */
+  @Override
+  public String description() {
+    return (useBubblewrap ? "bubblewrap" : "process") + ", node " + HostNode.VERSION;
+  }
+
+  private static final class HostNode {
+    static final String VERSION = version();
+
+    private static String version() {
+      try {
+        Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+        String out = new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        return node.waitFor(10, TimeUnit.SECONDS) && node.exitValue() == 0 ? out : "unknown";
+      } catch (IOException e) {
+        return "none";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "unknown";
+      }
+    }
+  }
+
   @Override
   public Result run(Spec spec, LogSink sink, Cancellation cancellation) throws InterruptedException {
     BoundedLog log = new BoundedLog(sink, spec.maxLogBytes());
@@ -238,7 +261,8 @@ public final class ProcessSandbox implements Sandbox {
     }
   }
 
-  static String format(Duration duration) {
+  /** A duration the way people write it: 15m, 90s, 250ms. */
+  public static String format(Duration duration) {
     long millis = duration.toMillis();
     if (millis % 3_600_000 == 0 && millis > 0) {
       return millis / 3_600_000 + "h";
