@@ -92,8 +92,13 @@ public final class Builder {
     } else {
       runStep("Install", install, root, env, deadline, log, cancellation);
     }
-    runStep("Build", orDetected(project.buildCommand(), detected.buildCommand()), root, env, deadline, log,
-        cancellation);
+    String buildCommand = orDetected(project.buildCommand(), detected.buildCommand());
+    Optional<String> missing = FrameworkDetector.missingScript(root, buildCommand);
+    if (missing.isPresent()) {
+      throw new BuildFailure("package.json has no \"" + missing.get() + "\" script for the build command '"
+          + buildCommand + "': add it to \"scripts\" in package.json or change the project's build command");
+    }
+    runStep("Build", buildCommand, root, env, deadline, log, cancellation);
     cacheKey.ifPresent(key -> cache.save(deployment.projectId(), key, root, log));
 
     BuildOutput.Resolved built = BuildOutput.resolve(root,
@@ -211,6 +216,11 @@ public final class Builder {
     if (!result.succeeded()) {
       throw new BuildFailure(step + " command failed with exit code " + result.exitCode() + ": " + command
           + (result.logTruncated() ? " (its log was cut at " + settings.build().maxLogBytes() + " bytes)" : ""));
+    }
+    if (result.logTruncated()) {
+      throw new BuildFailure(step + " command printed more than " + BuildCache.megabytes(settings.build().maxLogBytes())
+          + " of output, the log limit (FERRY_BUILD_MAX_LOG_BYTES); make it print less, e.g. without verbose or "
+          + "debug output");
     }
     log.line("system", step + " finished in " + seconds(start));
   }
