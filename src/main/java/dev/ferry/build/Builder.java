@@ -113,8 +113,7 @@ public final class Builder {
     try {
       var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
           settings.build().maxOutputBytes(), built.config());
-      log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
-          + result.uploadedBlobs() + " new) in " + seconds(publishStart));
+      log.line("system", published(result, publishStart));
       return new Outcome(framework, result.fileCount(), result.totalBytes());
     } catch (IOException e) {
       throw new BuildFailure("Publishing failed: " + e.getMessage());
@@ -129,11 +128,11 @@ public final class Builder {
     String shown = sourceDir.relativize(output).toString();
     log.line("system", "Prebuilt: publishing " + (shown.isEmpty() ? "the uploaded files" : shown + "/")
         + " without a build");
+    long publishStart = System.nanoTime();
     try {
       var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
           settings.build().maxOutputBytes());
-      log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
-          + result.uploadedBlobs() + " new)");
+      log.line("system", published(result, publishStart));
       return new Outcome("prebuilt", result.fileCount(), result.totalBytes());
     } catch (IOException e) {
       throw new BuildFailure("Publishing failed: " + e.getMessage());
@@ -232,6 +231,12 @@ public final class Builder {
       log.line("system", "Build cache not used: " + e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /** What publishing did, for the log: a redeploy uploads only what the store does not have yet. */
+  private static String published(Publisher.PublishResult result, long startNanos) {
+    return "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes; uploaded "
+        + result.uploadedBlobs() + " new blobs, " + result.uploadedBytes() + " bytes) in " + seconds(startNanos);
   }
 
   private static String seconds(long startNanos) {

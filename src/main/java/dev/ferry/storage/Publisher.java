@@ -36,10 +36,12 @@ public final class Publisher {
   private static final Logger log = LoggerFactory.getLogger(Publisher.class);
 
   /**
-   * {@code uploadedBlobs} counts blobs the store did not have yet, precompressed variants included; {@code skipped}
+   * {@code uploadedBlobs} counts blobs the store did not have yet, precompressed variants included, and
+   * {@code uploadedBytes} is their size together; {@code skipped}
    * lists files left out of the deployment, each with the reason, for the build log.
    */
-  public record PublishResult(int fileCount, long totalBytes, int uploadedBlobs, List<String> skipped) {}
+  public record PublishResult(int fileCount, long totalBytes, int uploadedBlobs, long uploadedBytes,
+      List<String> skipped) {}
 
   private Publisher() {}
 
@@ -79,7 +81,8 @@ public final class Publisher {
     Instant createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     store.putManifest(deploymentId, new Manifest(deploymentId, entries).withCreatedAt(createdAt).withConfig(config));
     scan.skipped.forEach(reason -> log.warn("deployment {}: skipped {}", deploymentId, reason));
-    return new PublishResult(entries.size(), scan.totalBytes, uploads.count, List.copyOf(scan.skipped));
+    return new PublishResult(entries.size(), scan.totalBytes, uploads.count, uploads.bytes,
+        List.copyOf(scan.skipped));
   }
 
   /** Stores the gzip and brotli variants of a text file that are worth keeping, each as a blob of its own. */
@@ -120,6 +123,7 @@ public final class Publisher {
     private final BlobStore store;
     private final Set<String> seen = new HashSet<>();
     private int count;
+    private long bytes;
 
     Uploads(BlobStore store) {
       this.store = store;
@@ -133,6 +137,7 @@ public final class Publisher {
       if (seen.add(sha256) && !store.hasBlob(sha256)) {
         store.putBlob(sha256, content);
         count++;
+        bytes += Files.size(content);
       }
     }
   }
