@@ -170,7 +170,7 @@ public final class BuildCache {
       Files.writeString(temporary.resolve(SIZE), Long.toString(bytes));
       synchronized (this) {
         Path entry = projectDir.resolve(key);
-        deleteRecursively(entry);
+        GitCheckout.deleteRecursively(entry);
         Files.move(temporary, entry, StandardCopyOption.ATOMIC_MOVE);
         Files.setLastModifiedTime(entry, FileTime.from(Instant.now()));
         evict();
@@ -201,7 +201,7 @@ public final class BuildCache {
         }
         own.sort(Comparator.comparingLong(Entry::usedMillis).reversed());
         for (int i = settings.entriesPerProject(); i < own.size(); i++) {
-          deleteRecursively(own.get(i).path());
+          GitCheckout.deleteRecursively(own.get(i).path());
         }
         entries.addAll(own.subList(0, Math.min(own.size(), settings.entriesPerProject())));
       }
@@ -212,7 +212,7 @@ public final class BuildCache {
       if (total <= settings.maxBytes()) {
         break;
       }
-      deleteRecursively(entry.path());
+      GitCheckout.deleteRecursively(entry.path());
       total -= entry.bytes();
     }
   }
@@ -266,20 +266,9 @@ public final class BuildCache {
     }
   }
 
-  static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(path)) {
-      for (Path each : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(each);
-      }
-    }
-  }
-
   static void deleteQuietly(Path path) {
     try {
-      deleteRecursively(path);
+      GitCheckout.deleteRecursively(path);
     } catch (IOException e) {
       logger.warn("Could not remove {}: {}", path, e.toString());
     }

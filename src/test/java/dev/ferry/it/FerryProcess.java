@@ -69,7 +69,8 @@ public final class FerryProcess implements AutoCloseable {
     builder.redirectErrorStream(true);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     process = builder.start();
-    awaitReady(Duration.ofSeconds(90));
+    // Generous: on a machine shared by several builds a node has taken more than 90 s to start.
+    awaitReady(Duration.ofSeconds(Long.getLong("ferry.it.ready-seconds", 180)));
     return this;
   }
 
