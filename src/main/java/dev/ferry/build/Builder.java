@@ -214,6 +214,7 @@ public final class Builder {
     }
     if (!result.succeeded()) {
       throw new BuildFailure(step + " command failed with exit code " + result.exitCode() + ": " + command
+          + (result.exitCode() == 127 ? " (a program it runs is not installed in the build environment)" : "")
           + (result.logTruncated() ? " (its log was cut at " + settings.build().maxLogBytes() + " bytes)" : ""));
     }
     if (result.logTruncated()) {

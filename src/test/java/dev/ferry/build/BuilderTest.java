@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.typesafe.config.ConfigFactory;
 import dev.ferry.FerrySettings;
@@ -134,6 +135,18 @@ class BuilderTest {
     assertEquals("Build command timed out after 3s (the build's time limit); make it faster or ask for a longer "
         + "FERRY_BUILD_TIMEOUT", message);
     assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 30);
+  }
+
+  @Test
+  void aBuildCommandThatIsNotInstalledSaysSo() throws Exception {
+    commit(Map.of("hugo.toml", "baseURL = '/'\n", "content/_index.md", "# Home\n"));
+    assumeFalse(Files.isExecutable(Path.of("/usr/bin/hugo")) || Files.isExecutable(Path.of("/usr/local/bin/hugo")),
+        "hugo is installed here; this checks the message a build server without it gives");
+
+    String message = failure(null, null, "1 minute");
+
+    assertEquals("Build command failed with exit code 127: hugo --gc --minify (a program it runs is not installed in "
+        + "the build environment)", message);
   }
 
   @Test

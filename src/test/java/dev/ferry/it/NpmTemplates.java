@@ -55,9 +55,13 @@ public final class NpmTemplates {
     return project;
   }
 
-  /** Writes {@code package-lock.json} from the registry without installing (what a developer would commit). */
+  /**
+   * Writes {@code package-lock.json} as a developer would commit it: by installing (the templates' .gitignore keeps
+   * node_modules out of the commit). {@code --package-lock-only} is not enough: npm 11 then leaves platform-specific
+   * optional dependencies out, and {@code npm ci} refuses the lockfile.
+   */
   public static void lock(Path project) throws Exception {
-    run(project, "npm", "install", "--package-lock-only", "--no-audit", "--no-fund");
+    run(project, "npm", "install", "--no-audit", "--no-fund");
   }
 
   /** A Git repository of the project (its .gitignore applies) with everything committed on {@code main}. */
