@@ -171,29 +171,20 @@ public final class ContainerSandbox implements Sandbox, AutoCloseable {
       throws InterruptedException {
     LogStreams streams = new LogStreams(containerId, log);
     long deadline = System.nanoTime() + spec.timeout().toNanos();
-    boolean timedOut = false;
-    boolean canceled = false;
+    boolean timedOut;
+    boolean canceled;
     InspectContainerResponse.ContainerState state;
     try {
-      while (true) {
-        state = docker.inspectContainerCmd(containerId).exec().getState();
-        if (!Boolean.TRUE.equals(state.getRunning())) {
-          break;
-        }
-        if (cancellation.isCanceled()) {
-          canceled = true;
-          break;
-        }
-        if (System.nanoTime() - deadline >= 0) {
-          timedOut = true;
-          break;
-        }
+      CommandWatch.Ending ending = CommandWatch.await(() -> {
         Thread.sleep(POLL_MILLIS);
-      }
+        return !Boolean.TRUE.equals(docker.inspectContainerCmd(containerId).exec().getState().getRunning());
+      }, cancellation, deadline);
+      timedOut = ending == CommandWatch.Ending.TIMED_OUT;
+      canceled = ending == CommandWatch.Ending.CANCELED;
       if (timedOut || canceled) {
         stop(containerId);
-        state = docker.inspectContainerCmd(containerId).exec().getState();
       }
+      state = docker.inspectContainerCmd(containerId).exec().getState();
     } catch (InterruptedException e) {
       stop(containerId);
       log.close();

@@ -129,20 +129,18 @@ public final class ProcessSandbox implements Sandbox {
     // can no longer be found from it, yet they may still hold the output pipes open.
     Set<ProcessHandle> tree = new LinkedHashSet<>();
     long deadline = System.nanoTime() + spec.timeout().toNanos();
-    boolean timedOut = false;
-    boolean canceled = false;
+    boolean timedOut;
+    boolean canceled;
     try {
-      while (!process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(tree::add);
-        if (cancellation.isCanceled()) {
-          canceled = true;
-          break;
+      CommandWatch.Ending ending = CommandWatch.await(() -> {
+        boolean exited = process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (!exited) {
+          process.descendants().forEach(tree::add);
         }
-        if (System.nanoTime() - deadline >= 0) {
-          timedOut = true;
-          break;
-        }
-      }
+        return exited;
+      }, cancellation, deadline);
+      timedOut = ending == CommandWatch.Ending.TIMED_OUT;
+      canceled = ending == CommandWatch.Ending.CANCELED;
     } catch (InterruptedException e) {
       log.close();
       throw e;
