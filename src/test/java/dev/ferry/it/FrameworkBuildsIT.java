@@ -91,13 +91,13 @@ class FrameworkBuildsIT {
 
   @Test
   void aStaticSiteIsServedFromPublic() throws Exception {
-    Path project = Files.createDirectories(work.resolve("static-site/public/css"));
-    Files.writeString(project.resolve("index.html"), """
+    Path repo = work.resolve("static-site");
+    Path publicDir = Files.createDirectories(repo.resolve("public/css")).getParent();
+    Files.writeString(publicDir.resolve("index.html"), """
         <!doctype html><html><head><link rel="stylesheet" href="/css/site.css"></head>
         <body><h1>A static site</h1></body></html>
         """);
-    Files.writeString(project.resolve("css/site.css"), "h1 { color: rebeccapurple; }\n");
-    Path repo = project.getParent();
+    Files.writeString(publicDir.resolve("css/site.css"), "h1 { color: rebeccapurple; }\n");
     Files.writeString(repo.resolve("README.md"), "Not published: public/ is.\n");
     NpmTemplates.commitAll(repo, "static site");
 

@@ -18,6 +18,7 @@ public final class NpmTemplates {
 
   public static final String CREATE_VITE = "create-vite@9.3.0";
   public static final String CREATE_NEXT_APP = "create-next-app@16.4.3";
+  public static final String VITE = "8.3.8";
   private static final Pattern ASSET = Pattern.compile("(?:src|href)=\"(/[^\"]+\\.(?:js|css))\"");
 
   private NpmTemplates() {}
@@ -25,7 +26,11 @@ public final class NpmTemplates {
   /** {@code npm create vite} with a template ({@code react}, {@code vue}, ...) into {@code parent/name}. */
   public static Path vite(Path parent, String name, String template) throws Exception {
     run(parent, "npm", "exec", "--yes", "--", CREATE_VITE, name, "--template", template, "--no-interactive");
-    return parent.resolve(name);
+    Path project = parent.resolve(name);
+    // vite 8.4.0 names an optional dependency the registry does not have: npm install skips it, npm ci then refuses
+    // the lockfile. The template's own range (^8.3.4) is pinned to the last release without it.
+    run(project, "npm", "pkg", "set", "devDependencies.vite=" + VITE);
+    return project;
   }
 
   /**
