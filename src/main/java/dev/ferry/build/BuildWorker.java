@@ -52,7 +52,7 @@ public final class BuildWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BuildWorker.class);
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CANCEL_CHECK = Duration.ofSeconds(1);
-  private static final Duration LOG_FLUSH = Duration.ofMillis(50);
+  private static final Duration LOG_FLUSH = Duration.ofMillis(25);
 
   private final ClusterSharding sharding;
   private final FerrySettings settings;
