@@ -9,6 +9,7 @@ import dev.ferry.api.AdminAccount;
 import dev.ferry.api.AdminRoutes;
 import dev.ferry.api.ApiContext;
 import dev.ferry.api.ApiServer;
+import dev.ferry.build.BuildCache;
 import dev.ferry.build.BuildDispatchProjectionHandler;
 import dev.ferry.build.BuildQueue;
 import dev.ferry.build.BuildWorker;
@@ -41,7 +42,8 @@ import dev.ferry.routing.Hosts;
 import dev.ferry.routing.ProductionRoutingProjectionHandler;
 import dev.ferry.routing.RouteTable;
 import dev.ferry.routing.RoutingProjectionHandler;
-import dev.ferry.sandbox.ProcessSandbox;
+import dev.ferry.sandbox.Sandbox;
+import dev.ferry.sandbox.Sandboxes;
 import dev.ferry.secrets.MasterKeyring;
 import dev.ferry.secrets.SecretBox;
 import dev.ferry.storage.BlobStore;
@@ -259,7 +261,7 @@ public final class FerryNode implements AutoCloseable {
     }
     if (roles.contains("build")) {
       BuildWorker worker = new BuildWorker(system, settings, new BuildQueue(database.dataSource()), logs,
-          new Builder(settings, blobs, ProcessSandbox.detect(java.util.List.of(settings.dataDir()))), hosts, secrets,
+          builder(system, settings, blobs), hosts, secrets,
           cluster.selfMember().address().hostPort() + "/" + UUID.randomUUID().toString().substring(0, 8));
       worker.start();
       GracefulShutdown.afterRequestsDrained(system, "build-worker", worker::close);
@@ -275,6 +277,14 @@ public final class FerryNode implements AutoCloseable {
         settings.s3().enabled() ? "in S3 bucket " + settings.s3().bucket() : "in the data directory",
         settings.dataDir());
     return node;
+  }
+
+  /** The build steps with the configured sandbox and the build cache keyed to it (build.conf). */
+  private static Builder builder(ActorSystem<?> system, FerrySettings settings, BlobStore blobs) {
+    Sandbox sandbox = Sandboxes.fromConfig(system.settings().config(), java.util.List.of(settings.dataDir()));
+    BuildCache cache = new BuildCache(settings.dataDir().resolve("build-cache"),
+        BuildCache.Settings.from(system.settings().config()), sandbox.description());
+    return new Builder(settings, blobs, sandbox, cache);
   }
 
   private static Optional<String> nonBlank(String value) {

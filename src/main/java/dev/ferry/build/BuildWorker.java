@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -51,7 +52,7 @@ public final class BuildWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BuildWorker.class);
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CANCEL_CHECK = Duration.ofSeconds(1);
-  private static final Duration LOG_FLUSH = Duration.ofMillis(200);
+  private static final Duration LOG_FLUSH = Duration.ofMillis(25);
 
   private final ClusterSharding sharding;
   private final FerrySettings settings;
@@ -80,9 +81,30 @@ public final class BuildWorker implements AutoCloseable {
   }
 
   public void start() {
+    removeStaleBuildDirectories();
     long poll = settings.build().pollInterval().toMillis();
     timers.scheduleWithFixedDelay(this::pollSafely, poll, poll, TimeUnit.MILLISECONDS);
     log.info("Build worker {} started with {} slots", workerId, settings.build().slots());
+  }
+
+  /**
+   * Build directories left by a node that died mid-build: nothing runs on this node yet, and each build of the
+   * deployment (another attempt, here or elsewhere) starts from a fresh checkout.
+   */
+  private void removeStaleBuildDirectories() {
+    Path builds = settings.buildsDir();
+    if (!Files.isDirectory(builds)) {
+      return;
+    }
+    try (Stream<Path> stale = Files.list(builds)) {
+      List<Path> dirs = stale.toList();
+      dirs.forEach(BuildWorker::deleteQuietly);
+      if (!dirs.isEmpty()) {
+        log.info("Removed {} build directories left by an earlier run", dirs.size());
+      }
+    } catch (IOException e) {
+      log.warn("Could not list {}: {}", builds, e.toString());
+    }
   }
 
   private void pollSafely() {

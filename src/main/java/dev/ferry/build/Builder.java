@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.functions.FunctionsStep;
 import dev.ferry.project.ProjectSettings;
+import dev.ferry.sandbox.ProcessSandbox;
 import dev.ferry.sandbox.Sandbox;
 import dev.ferry.storage.BlobStore;
 import dev.ferry.storage.Publisher;
@@ -27,12 +28,21 @@ public final class Builder {
   private final FerrySettings settings;
   private final BlobStore blobs;
   private final Sandbox sandbox;
+  private final BuildCache cache;
 
-  public Builder(FerrySettings settings, BlobStore blobs, Sandbox sandbox) {
+  public Builder(FerrySettings settings, BlobStore blobs, Sandbox sandbox, BuildCache cache) {
     this.settings = settings;
     this.blobs = blobs;
     this.sandbox = sandbox;
+    this.cache = cache;
   }
+
+  /**
+   * pnpm and yarn through corepack (which comes with Node.js) where they are not installed; the log shows the
+   * command as the project wrote it.
+   */
+  static final String PACKAGE_MANAGER_SHIMS = "for pm in pnpm yarn; do command -v $pm >/dev/null 2>&1 || "
+      + "eval \"$pm() { corepack $pm \\\"\\$@\\\"; }\"; done; ";
 
   public record Outcome(String framework, long fileCount, long totalBytes) {}
 
@@ -54,6 +64,7 @@ public final class Builder {
     ProjectSettings project = deployment.settings();
     Path sourceDir = workDir.resolve("src");
     GitCheckout.Checkout checkout = null;
+    long sourceStart = System.nanoTime();
     if (deployment.source().uploaded()) {
       UploadedSource.materialize(blobs, deployment.source().files(), sourceDir, log);
       if (deployment.source().prebuilt()) {
@@ -63,16 +74,34 @@ public final class Builder {
       checkout = checkout(deployment, gitAccessToken, sourceDir, log);
       progress.sourceResolved(checkout);
     }
+    log.line("system", "Source ready in " + seconds(sourceStart));
 
     Path root = rootDirectory(sourceDir, project.rootDirectory());
     FrameworkDetector.Detection detected = FrameworkDetector.detect(root);
     String framework = orDetected(project.framework(), detected.framework());
     log.line("system", "Framework: " + framework + (project.framework() == null ? " (detected)" : ""));
     Map<String, String> env = buildEnvironment(deployment, checkout, variables);
-    runStep("Install", orDetected(project.installCommand(), detected.installCommand()), root, env, deadline, log,
-        cancellation);
-    runStep("Build", orDetected(project.buildCommand(), detected.buildCommand()), root, env, deadline, log,
-        cancellation);
+    String install = orDetected(project.installCommand(), detected.installCommand());
+    Optional<String> cacheKey = cacheKey(root, install, log);
+    Optional<BuildCache.Restored> restored = cacheKey.flatMap(
+        key -> cache.restore(deployment.projectId(), key, root, workDir.resolve("cache-restore")));
+    restored.ifPresentOrElse(
+        hit -> log.line("system", "Build cache: restored " + String.join(", ", hit.paths()) + " ("
+            + BuildCache.megabytes(hit.bytes()) + ", lockfile unchanged)"),
+        () -> cacheKey.ifPresent(key -> log.line("system", "Build cache: none for this lockfile yet")));
+    if (restored.isPresent() && restored.get().dependencies() && install != null && !install.isBlank()) {
+      log.line("system", "Skipping the install command: dependencies restored from the build cache");
+    } else {
+      runStep("Install", install, root, env, deadline, log, cancellation);
+    }
+    String buildCommand = orDetected(project.buildCommand(), detected.buildCommand());
+    Optional<String> missing = FrameworkDetector.missingScript(root, buildCommand);
+    if (missing.isPresent()) {
+      throw new BuildFailure("package.json has no \"" + missing.get() + "\" script for the build command '"
+          + buildCommand + "': add it to \"scripts\" in package.json or change the project's build command");
+    }
+    runStep("Build", buildCommand, root, env, deadline, log, cancellation);
+    cacheKey.ifPresent(key -> cache.save(deployment.projectId(), key, root, log));
 
     BuildOutput.Resolved built = BuildOutput.resolve(root,
         () -> outputDirectory(root, orDetected(project.outputDirectory(), detected.outputDirectory())));
@@ -85,11 +114,11 @@ public final class Builder {
     progress.publishing();
     String shown = root.relativize(output).toString();
     log.line("system", "Publishing " + (shown.isEmpty() ? "the repository root" : shown + "/"));
+    long publishStart = System.nanoTime();
     try {
       var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
           settings.build().maxOutputBytes(), config, functions.published());
-      log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
-          + result.uploadedBlobs() + " new)");
+      log.line("system", published(result, publishStart));
       return new Outcome(framework, result.fileCount(), result.totalBytes());
     } catch (IOException e) {
       throw new BuildFailure("Publishing failed: " + e.getMessage());
@@ -104,11 +133,11 @@ public final class Builder {
     String shown = sourceDir.relativize(output).toString();
     log.line("system", "Prebuilt: publishing " + (shown.isEmpty() ? "the uploaded files" : shown + "/")
         + " without a build");
+    long publishStart = System.nanoTime();
     try {
       var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
           settings.build().maxOutputBytes());
-      log.line("system", "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes, "
-          + result.uploadedBlobs() + " new)");
+      log.line("system", published(result, publishStart));
       return new Outcome("prebuilt", result.fileCount(), result.totalBytes());
     } catch (IOException e) {
       throw new BuildFailure("Publishing failed: " + e.getMessage());
@@ -180,21 +209,53 @@ public final class Builder {
     String command = String.join(" ", argv.subList(argv.get(0).equals("sh") ? 2 : 0, argv.size()));
     Duration remaining = Duration.between(Instant.now(), deadline);
     if (remaining.isNegative() || remaining.isZero()) {
-      throw new BuildFailure("Build timed out after " + settings.build().timeout());
+      throw new BuildFailure("Build timed out after " + ProcessSandbox.format(settings.build().timeout())
+          + " (the build's time limit); make it faster or ask for a longer FERRY_BUILD_TIMEOUT");
     }
     log.line("system", "Running " + step.toLowerCase() + " command: " + command);
-    Sandbox.Result result = sandbox.run(
-        new Sandbox.Spec(argv, root, env, remaining, settings.build().maxLogBytes()),
-        log, cancellation);
+    long start = System.nanoTime();
+    // Shell steps get the package-manager shims; argv steps (e.g. esbuild for functions) run as given.
+    List<String> effective = argv.get(0).equals("sh") && argv.size() == 3
+        ? List.of("sh", "-c", PACKAGE_MANAGER_SHIMS + argv.get(2)) : argv;
+    Sandbox.Result result = sandbox.run(new Sandbox.Spec(effective, root, env, remaining,
+        settings.build().maxLogBytes()), log, cancellation);
     if (result.canceled()) {
       throw new InterruptedException("canceled");
     }
     if (result.timedOut()) {
-      throw new BuildFailure(step + " command timed out after " + settings.build().timeout());
+      throw new BuildFailure(step + " command timed out after " + ProcessSandbox.format(settings.build().timeout())
+          + " (the build's time limit); make it faster or ask for a longer FERRY_BUILD_TIMEOUT");
     }
     if (!result.succeeded()) {
-      throw new BuildFailure(step + " command failed with exit code " + result.exitCode() + ": " + command);
+      throw new BuildFailure(step + " command failed with exit code " + result.exitCode() + ": " + command
+          + (result.exitCode() == 127 ? " (a program it runs is not installed in the build environment)" : "")
+          + (result.logTruncated() ? " (its log was cut at " + settings.build().maxLogBytes() + " bytes)" : ""));
     }
+    if (result.logTruncated()) {
+      throw new BuildFailure(step + " command printed more than " + BuildCache.megabytes(settings.build().maxLogBytes())
+          + " of output, the log limit (FERRY_BUILD_MAX_LOG_BYTES); make it print less, e.g. without verbose or "
+          + "debug output");
+    }
+    log.line("system", step + " finished in " + seconds(start));
+  }
+
+  private Optional<String> cacheKey(Path root, String install, Sandbox.LogSink log) {
+    try {
+      return cache.key(root, install == null ? "" : install);
+    } catch (IOException e) {
+      log.line("system", "Build cache not used: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** What publishing did, for the log: a redeploy uploads only what the store does not have yet. */
+  private static String published(Publisher.PublishResult result, long startNanos) {
+    return "Published " + result.fileCount() + " files (" + result.totalBytes() + " bytes; uploaded "
+        + result.uploadedBlobs() + " new blobs, " + result.uploadedBytes() + " bytes) in " + seconds(startNanos);
+  }
+
+  private static String seconds(long startNanos) {
+    return String.format(java.util.Locale.ROOT, "%.1fs", (System.nanoTime() - startNanos) / 1e9);
   }
 
   /** Project settings override what detection found, field by field. */

@@ -121,6 +121,24 @@ public final class FrameworkDetector {
     return Optional.empty();
   }
 
+  private static final java.util.regex.Pattern RUN_SCRIPT =
+      java.util.regex.Pattern.compile("(?:npm|pnpm|yarn|bun) run ([A-Za-z0-9:_.-]+)");
+
+  /**
+   * The script a command such as {@code npm run build} names when the root's package.json does not define it, so the
+   * build can say so instead of showing the package manager's error.
+   */
+  public static Optional<String> missingScript(Path root, String command) throws BuildFailure {
+    var matcher = RUN_SCRIPT.matcher(command == null ? "" : command.trim());
+    Path packageJson = root.resolve("package.json");
+    if (!matcher.matches() || !Files.isRegularFile(packageJson)) {
+      return Optional.empty();
+    }
+    String script = matcher.group(1);
+    return readPackageJson(packageJson).path("scripts").path(script).isTextual() ? Optional.empty()
+        : Optional.of(script);
+  }
+
   private static boolean dependsOn(JsonNode pkg, String dependency) {
     return pkg.path("dependencies").has(dependency) || pkg.path("devDependencies").has(dependency);
   }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +64,29 @@ public final class ProcessSandbox implements Sandbox {
     return useBubblewrap;
   }
 
+  /** Builds run with the host's Node.js: its version decides what an install produces. */
+  @Override
+  public String description() {
+    return (useBubblewrap ? "bubblewrap" : "process") + ", node " + HostNode.VERSION;
+  }
+
+  private static final class HostNode {
+    static final String VERSION = version();
+
+    private static String version() {
+      try {
+        Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+        String out = new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        return node.waitFor(10, TimeUnit.SECONDS) && node.exitValue() == 0 ? out : "unknown";
+      } catch (IOException e) {
+        return "none";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "unknown";
+      }
+    }
+  }
+
   @Override
   public Result run(Spec spec, LogSink sink, Cancellation cancellation) throws InterruptedException {
     BoundedLog log = new BoundedLog(sink, spec.maxLogBytes());
@@ -107,20 +129,18 @@ public final class ProcessSandbox implements Sandbox {
     // can no longer be found from it, yet they may still hold the output pipes open.
     Set<ProcessHandle> tree = new LinkedHashSet<>();
     long deadline = System.nanoTime() + spec.timeout().toNanos();
-    boolean timedOut = false;
-    boolean canceled = false;
+    boolean timedOut;
+    boolean canceled;
     try {
-      while (!process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(tree::add);
-        if (cancellation.isCanceled()) {
-          canceled = true;
-          break;
+      CommandWatch.Ending ending = CommandWatch.await(() -> {
+        boolean exited = process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (!exited) {
+          process.descendants().forEach(tree::add);
         }
-        if (System.nanoTime() - deadline >= 0) {
-          timedOut = true;
-          break;
-        }
-      }
+        return exited;
+      }, cancellation, deadline);
+      timedOut = ending == CommandWatch.Ending.TIMED_OUT;
+      canceled = ending == CommandWatch.Ending.CANCELED;
     } catch (InterruptedException e) {
       log.close();
       throw e;
@@ -174,15 +194,8 @@ public final class ProcessSandbox implements Sandbox {
   }
 
   private static Map<String, String> environment(Spec spec) throws IOException {
-    Path home = Files.createDirectories(spec.workDir().resolve(".home"));
     String hostPath = System.getenv("PATH");
-    Map<String, String> env = new HashMap<>();
-    env.put("PATH", hostPath == null || hostPath.isBlank() ? DEFAULT_PATH : hostPath);
-    env.put("HOME", home.toAbsolutePath().toString());
-    env.put("LANG", "C.UTF-8");
-    env.put("CI", "1");
-    env.putAll(spec.env());
-    return env;
+    return SandboxEnvironment.of(spec, hostPath == null || hostPath.isBlank() ? DEFAULT_PATH : hostPath);
   }
 
   /** Resolves the program the way execvp would, against the PATH the command itself will see. */
@@ -246,7 +259,8 @@ public final class ProcessSandbox implements Sandbox {
     }
   }
 
-  static String format(Duration duration) {
+  /** A duration the way people write it: 15m, 90s, 250ms. */
+  public static String format(Duration duration) {
     long millis = duration.toMillis();
     if (millis % 3_600_000 == 0 && millis > 0) {
       return millis / 3_600_000 + "h";

@@ -14,6 +14,11 @@ public interface Sandbox {
   /** Blocks until the command ends, times out or is cancelled; every output line goes to {@code log}. */
   Result run(Spec spec, LogSink log, Cancellation cancellation) throws InterruptedException;
 
+  /** What kind of sandbox this is and what it runs commands with (part of the build cache's key). */
+  default String description() {
+    return getClass().getSimpleName();
+  }
+
   record Spec(List<String> command, Path workDir, Map<String, String> env, Duration timeout, long maxLogBytes) {}
 
   record Result(int exitCode, boolean timedOut, boolean canceled, boolean logTruncated) {

@@ -36,10 +36,12 @@ public final class Publisher {
   private static final Logger log = LoggerFactory.getLogger(Publisher.class);
 
   /**
-   * {@code uploadedBlobs} counts blobs the store did not have yet, precompressed variants included; {@code skipped}
+   * {@code uploadedBlobs} counts blobs the store did not have yet, precompressed variants included, and
+   * {@code uploadedBytes} is their size together; {@code skipped}
    * lists files left out of the deployment, each with the reason, for the build log.
    */
-  public record PublishResult(int fileCount, long totalBytes, int uploadedBlobs, List<String> skipped) {}
+  public record PublishResult(int fileCount, long totalBytes, int uploadedBlobs, long uploadedBytes,
+      List<String> skipped) {}
 
   private Publisher() {}
 
@@ -78,9 +80,13 @@ public final class Publisher {
       if (Precompression.worthCompressing(file.path(), file.size())) {
         variants = variantsByBlob.get(sha256);
         if (variants == null) {
-          variants = precompress(file, sha256, uploads);
-          variantsByBlob.put(sha256, variants);
+          variants = KNOWN_VARIANTS.stored(sha256, store).orElse(null);
         }
+        if (variants == null) {
+          variants = precompress(file, sha256, uploads);
+          KNOWN_VARIANTS.put(sha256, variants);
+        }
+        variantsByBlob.put(sha256, variants);
       }
       entries.put(file.path(), new Manifest.FileEntry(
           sha256, file.size(), ContentTypes.forPath(file.path()), variants.gzip(), variants.br()));
@@ -89,7 +95,8 @@ public final class Publisher {
     store.putManifest(deploymentId, new Manifest(deploymentId, entries).withCreatedAt(createdAt).withConfig(config)
         .withFunctions(functions));
     scan.skipped.forEach(reason -> log.warn("deployment {}: skipped {}", deploymentId, reason));
-    return new PublishResult(entries.size(), scan.totalBytes, uploads.count, List.copyOf(scan.skipped));
+    return new PublishResult(entries.size(), scan.totalBytes, uploads.count, uploads.bytes,
+        List.copyOf(scan.skipped));
   }
 
   /** Stores the gzip and brotli variants of a text file that are worth keeping, each as a blob of its own. */
@@ -125,11 +132,51 @@ public final class Publisher {
     static final Variants NONE = new Variants(null, null);
   }
 
+  /**
+   * Files compressed before, by SHA-256: a redeploy does not compress its unchanged files again (brotli's best quality
+   * takes about a second a megabyte). Bounded, least recently used out; an entry counts only while the store has its
+   * variants.
+   */
+  private static final KnownVariants KNOWN_VARIANTS = new KnownVariants(50_000);
+
+  private static final class KnownVariants {
+    private final Map<String, Variants> bySha256;
+
+    KnownVariants(int capacity) {
+      this.bySha256 = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Variants> eldest) {
+          return size() > capacity;
+        }
+      };
+    }
+
+    Optional<Variants> stored(String sha256, BlobStore store) throws IOException {
+      Variants variants;
+      synchronized (this) {
+        variants = bySha256.get(sha256);
+      }
+      if (variants == null || !stored(variants.gzip(), store) || !stored(variants.br(), store)) {
+        return Optional.empty();
+      }
+      return Optional.of(variants);
+    }
+
+    private static boolean stored(Manifest.Variant variant, BlobStore store) throws IOException {
+      return variant == null || store.hasBlob(variant.sha256());
+    }
+
+    synchronized void put(String sha256, Variants variants) {
+      bySha256.put(sha256, variants);
+    }
+  }
+
   /** Puts each blob at most once per publish, and only when the store does not have it yet. */
   private static final class Uploads {
     private final BlobStore store;
     private final Set<String> seen = new HashSet<>();
     private int count;
+    private long bytes;
 
     Uploads(BlobStore store) {
       this.store = store;
@@ -143,6 +190,7 @@ public final class Publisher {
       if (seen.add(sha256) && !store.hasBlob(sha256)) {
         store.putBlob(sha256, content);
         count++;
+        bytes += Files.size(content);
       }
     }
   }

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.build.FrameworkDetector.Detection;
 import dev.ferry.build.FrameworkDetector.PackageManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +126,36 @@ class FrameworkDetectorTest {
     write("package.json", "{ not json");
     BuildFailure failure = assertThrows(BuildFailure.class, () -> FrameworkDetector.detect(root));
     assertTrue(failure.getMessage().startsWith("package.json is not valid JSON"), failure.getMessage());
+  }
+
+  static Stream<Arguments> fixtures() throws Exception {
+    try (var in = FrameworkDetectorTest.class.getResourceAsStream("/build/framework-fixtures.json")) {
+      JsonNode cases = new ObjectMapper().readTree(in);
+      List<Arguments> arguments = new ArrayList<>();
+      cases.forEach(fixture -> arguments.add(Arguments.of(fixture.get("name").asText(), fixture)));
+      return arguments.stream();
+    }
+  }
+
+  /** Every framework DESIGN.md lists, from the files its own template or starter writes, with Vercel's defaults. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void detectsEachListedFrameworkFromItsStarterFiles(String name, JsonNode fixture) throws Exception {
+    var files = fixture.get("files").fields();
+    while (files.hasNext()) {
+      var file = files.next();
+      Path path = root.resolve(file.getKey());
+      Files.createDirectories(path.getParent());
+      Files.writeString(path, file.getValue().isTextual() ? file.getValue().asText() : file.getValue().toString());
+    }
+
+    Detection detection = FrameworkDetector.detect(root);
+
+    JsonNode expect = fixture.get("expect");
+    assertEquals(expect.get("framework").asText(), detection.framework(), name);
+    assertEquals(expect.get("install").isNull() ? null : expect.get("install").asText(), detection.installCommand());
+    assertEquals(expect.get("build").isNull() ? null : expect.get("build").asText(), detection.buildCommand());
+    assertEquals(expect.get("output").asText(), detection.outputDirectory());
   }
 
   private void write(String name, String content) throws Exception {

@@ -97,7 +97,8 @@ public final class FerryProcess implements AutoCloseable {
   }
 
   public FerryProcess start() throws Exception {
-    return start(Duration.ofSeconds(90));
+    // Generous: on a machine shared by several builds a node has taken more than 90 s to start.
+    return start(Duration.ofSeconds(Long.getLong("ferry.it.ready-seconds", 180)));
   }
 
   /** Starts the node and waits up to {@code timeout} for it to be ready. */

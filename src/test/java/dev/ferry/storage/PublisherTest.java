@@ -94,6 +94,23 @@ class PublisherTest {
   }
 
   @Test
+  void aRedeployIntoAStoreThatLostAVariantStoresItAgain() throws Exception {
+    write("assets/app.js", "console.log('a script long enough to be worth compressing');\n".repeat(40));
+    Publisher.publish(output, "dpl1", store);
+    Manifest.FileEntry first = store.manifest("dpl1").orElseThrow().file("assets/app.js");
+    Path gzipBlob = storeRoot.resolve("blobs").resolve(first.gzip().sha256().substring(0, 2))
+        .resolve(first.gzip().sha256().substring(2));
+    Files.delete(gzipBlob);
+
+    PublishResult redeploy = Publisher.publish(output, "dpl2", store);
+
+    assertEquals(first, store.manifest("dpl2").orElseThrow().file("assets/app.js"));
+    assertEquals(1, redeploy.uploadedBlobs(), "only the lost variant");
+    assertEquals(first.gzip().size(), redeploy.uploadedBytes());
+    assertTrue(store.hasBlob(first.gzip().sha256()));
+  }
+
+  @Test
   void aRedeployUploadsOnlyWhatChanged() throws Exception {
     write("index.html", "<h1>home</h1>");
     write("assets/app.js", "console.log(1)");

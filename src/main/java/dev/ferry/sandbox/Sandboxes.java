@@ -1,0 +1,55 @@
+package dev.ferry.sandbox;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Picks the build sandbox from {@code ferry.build.sandbox} (see build.conf). */
+public final class Sandboxes {
+
+  private static final Logger logger = LoggerFactory.getLogger(Sandboxes.class);
+
+  private Sandboxes() {}
+
+  /**
+   * @param hiddenPaths what a process sandbox hides from commands (Ferry's data directory); a container sees only its
+   *     work directory anyway
+   * @throws IllegalArgumentException for an unknown kind, or a container engine that does not answer
+   */
+  public static Sandbox fromConfig(Config config, List<Path> hiddenPaths) {
+    Config sandbox = config.getConfig("ferry.build.sandbox");
+    String kind = sandbox.getString("kind").trim().toLowerCase();
+    switch (kind) {
+      case "process":
+        return ProcessSandbox.detect(hiddenPaths);
+      case "container":
+        ContainerSandbox container = new ContainerSandbox(containerOptions(sandbox));
+        try {
+          logger.info("Builds run in containers of {} on {} (engine {})", container.options().image(),
+              container.options().dockerHost(), container.engineVersion());
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("The container engine at " + container.options().dockerHost()
+              + " (FERRY_DOCKER_HOST) does not answer: " + e.getMessage(), e);
+        }
+        if (!container.imagePresent()) {
+          logger.warn("The build image {} is not on the container engine; builds fail until it is (FERRY_BUILD_IMAGE)",
+              container.options().image());
+        }
+        return container;
+      default:
+        throw new IllegalArgumentException(
+            "Unknown build sandbox '" + kind + "' (FERRY_BUILD_SANDBOX): use process or container");
+    }
+  }
+
+  static ContainerSandbox.Options containerOptions(Config sandbox) {
+    return new ContainerSandbox.Options(
+        sandbox.getString("docker-host").trim(),
+        sandbox.getString("image").trim(),
+        sandbox.getDouble("cpus"),
+        sandbox.getBytes("memory"),
+        sandbox.getLong("pids-limit"));
+  }
+}

@@ -1,0 +1,148 @@
+package dev.ferry.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Real projects from npm's own templates, installed from the real npm registry and built by a real node, then served
+ * by its edge: create-vite's React and Vue templates, a create-next-app static export, and a static site without a
+ * package.json. The projects are generated into target/ by the test; nothing of them is committed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FrameworkBuildsIT {
+
+  private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(8);
+
+  private Path work;
+  private FerryProcess node;
+  private ApiClient client;
+
+  @BeforeAll
+  void startNode() throws Exception {
+    work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "framework-builds").toAbsolutePath();
+    node = new FerryProcess(work.resolve("data"), Map.of("FERRY_ALLOW_LOCAL_REPOS", "true"));
+    node.start(); // assigned first: a node that does not get ready is still stopped after the tests
+    client = new ApiClient(node.api(), node.edge());
+    client.signUp("frameworks@example.com");
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void viteReactTemplateWithLockfileIsInstalledWithNpmCiAndServed() throws Exception {
+    Path project = NpmTemplates.vite(work, "react-app", "react");
+    NpmTemplates.lock(project);
+    NpmTemplates.commitAll(project, "create-vite react");
+
+    JsonNode deployment = deploy("react-app", project);
+
+    assertEquals("vite", deployment.get("framework").asText());
+    List<String> log = logTexts(deployment);
+    assertTrue(log.contains("Running install command: npm ci"), log.toString());
+    assertTrue(log.contains("Running build command: npm run build"), log.toString());
+    assertServesBuiltAssets("react-app", "<div id=\"root\"></div>", ".js");
+  }
+
+  @Test
+  void viteVueTemplateWithoutLockfileIsInstalledWithNpmInstallAndServed() throws Exception {
+    Path project = NpmTemplates.vite(work, "vue-app", "vue");
+    NpmTemplates.commitAll(project, "create-vite vue");
+
+    JsonNode deployment = deploy("vue-app", project);
+
+    assertEquals("vite", deployment.get("framework").asText());
+    assertTrue(logTexts(deployment).contains("Running install command: npm install"));
+    assertServesBuiltAssets("vue-app", "<div id=\"app\"></div>", ".js");
+  }
+
+  @Test
+  void nextJsStaticExportIsServedFromOut() throws Exception {
+    Path project = NpmTemplates.nextStaticExport(work, "next-app");
+    NpmTemplates.commitAll(project, "create-next-app, static export");
+
+    JsonNode deployment = deploy("next-app", project);
+
+    assertEquals("nextjs", deployment.get("framework").asText());
+    List<String> log = logTexts(deployment);
+    assertTrue(log.contains("Publishing out/"), log.toString());
+    assertServesBuiltAssets("next-app", "/_next/static/", ".js");
+    ApiClient.Response notFound = client.edge("GET", "next-app.localhost", "/no-such-page");
+    assertEquals(404, notFound.status());
+    assertTrue(notFound.body().contains("404"), "Next's own 404 page");
+  }
+
+  @Test
+  void aStaticSiteIsServedFromPublic() throws Exception {
+    Path repo = work.resolve("static-site");
+    Path publicDir = Files.createDirectories(repo.resolve("public/css")).getParent();
+    Files.writeString(publicDir.resolve("index.html"), """
+        <!doctype html><html><head><link rel="stylesheet" href="/css/site.css"></head>
+        <body><h1>A static site</h1></body></html>
+        """);
+    Files.writeString(publicDir.resolve("css/site.css"), "h1 { color: rebeccapurple; }\n");
+    Files.writeString(repo.resolve("README.md"), "Not published: public/ is.\n");
+    NpmTemplates.commitAll(repo, "static site");
+
+    JsonNode deployment = deploy("static-site", repo);
+
+    assertEquals("static", deployment.get("framework").asText());
+    assertServesBuiltAssets("static-site", "<h1>A static site</h1>", ".css");
+    assertEquals(404, client.edge("GET", "static-site.localhost", "/README.md").status());
+  }
+
+  private JsonNode deploy(String name, Path repo) throws Exception {
+    ApiClient.Response created = client.post("/api/v1/projects",
+        "{\"name\": \"" + name + "\", \"gitRepoUrl\": \"" + repo.toUri() + "\"}");
+    assertEquals(201, created.status(), created.body());
+    JsonNode deployment = client.deployAndAwait(name, "{}", "READY", BUILD_TIMEOUT);
+    ApiClient.await(Duration.ofSeconds(10), () -> client.edge("GET", name + ".localhost", "/").status(),
+        status -> status == 200);
+    return deployment;
+  }
+
+  /** The page contains what the template puts there, and every script or stylesheet it references is served. */
+  private void assertServesBuiltAssets(String project, String marker, String assetSuffix) throws Exception {
+    ApiClient.Response page = client.edge("GET", project + ".localhost", "/");
+    assertEquals(200, page.status());
+    assertTrue(page.body().contains(marker), page.body());
+    List<String> assets = NpmTemplates.assets(page.body());
+    assertTrue(assets.stream().anyMatch(asset -> asset.endsWith(assetSuffix)), "built assets referenced: " + assets);
+    for (String asset : assets) {
+      ApiClient.Response served = client.edge("GET", project + ".localhost", asset);
+      assertEquals(200, served.status(), asset);
+      assertFalse(served.body().isBlank(), asset);
+      String type = served.header("Content-Type");
+      assertTrue(type.startsWith(asset.endsWith(".css") ? "text/css" : "text/javascript")
+          || type.startsWith("application/javascript"), asset + ": " + type);
+    }
+  }
+
+  private List<String> logTexts(JsonNode deployment) throws Exception {
+    ApiClient.Response log = client.get("/api/v1/deployments/" + deployment.get("id").asText() + "/logs");
+    List<String> texts = new ArrayList<>();
+    for (String line : log.body().split("\n")) {
+      if (!line.isBlank()) {
+        texts.add(ApiClient.JSON.readTree(line).get("text").asText());
+      }
+    }
+    return texts;
+  }
+}
