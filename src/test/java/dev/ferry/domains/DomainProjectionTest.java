@@ -5,25 +5,21 @@ import static dev.ferry.testing.ProjectionTests.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ferry.common.Initiator;
-import dev.ferry.db.Database;
 import dev.ferry.project.Project;
 import dev.ferry.routing.RouteTable;
+import dev.ferry.testing.ProjectionTestDatabase;
 import dev.ferry.testing.ProjectionTests;
 import dev.ferry.testing.ProjectionTests.Journal;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The domains projection: the domains table, and routes of verified domains that follow production. */
-class DomainProjectionTest {
+class DomainProjectionTest extends ProjectionTestDatabase {
 
   private static final Instant T0 = Instant.parse("2026-05-01T10:00:00Z");
   private static final Initiator ALICE = Initiator.user("usr_alice");
@@ -33,23 +29,10 @@ class DomainProjectionTest {
   private static final ProjectionTests kit = ProjectionTests.start(DomainProjectionTest.class);
   private static final RouteTable routeTable = new RouteTable(kit.system());
 
-  @TempDir
-  Path dataDir;
-  private Database database;
   private final Journal<Project.Event> events = new Journal<>("Project");
   private final int project = projects.incrementAndGet();
   private final String projectId = "prj_" + project;
   private final String domain = "shop" + project + ".example.com";
-
-  @BeforeEach
-  void open() {
-    database = ProjectionTests.database(dataDir);
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
 
   @AfterAll
   static void shutdown() {

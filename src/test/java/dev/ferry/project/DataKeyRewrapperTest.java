@@ -3,13 +3,12 @@ package dev.ferry.project;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ferry.common.Initiator;
-import dev.ferry.db.Database;
 import dev.ferry.db.Sql;
 import dev.ferry.secrets.MasterKeyring;
 import dev.ferry.secrets.SecretBox;
 import dev.ferry.secrets.WrappedKey;
+import dev.ferry.testing.ProjectionTestDatabase;
 import dev.ferry.testing.ProjectionTests;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,39 +21,23 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The start-up re-wrap pass against real, sharded Project entities and the projects table in H2. */
-class DataKeyRewrapperTest {
+class DataKeyRewrapperTest extends ProjectionTestDatabase {
 
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   private static final Initiator ALICE = Initiator.user("usr_alice");
   private static final AtomicInteger ids = new AtomicInteger();
   private static final ProjectionTests kit = ProjectionTests.start(DataKeyRewrapperTest.class);
 
-  @TempDir
-  Path dataDir;
-  private Database database;
   private final MasterKeyring oldRing = MasterKeyring.of(randomKey());
   private final SecretBox oldBox = new SecretBox(oldRing);
 
   @BeforeAll
   static void startSharding() {
     Project.init(kit.system());
-  }
-
-  @BeforeEach
-  void open() {
-    database = ProjectionTests.database(dataDir);
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
   }
 
   @AfterAll

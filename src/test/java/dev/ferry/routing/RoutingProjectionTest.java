@@ -5,12 +5,11 @@ import static dev.ferry.testing.ProjectionTests.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ferry.common.Initiator;
-import dev.ferry.db.Database;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.project.Project;
+import dev.ferry.testing.ProjectionTestDatabase;
 import dev.ferry.testing.ProjectionTests;
 import dev.ferry.testing.ProjectionTests.Journal;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +17,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.japi.function.Effect;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Both routing projections: the routes table and the replicated route table the edge reads. */
-class RoutingProjectionTest {
+class RoutingProjectionTest extends ProjectionTestDatabase {
 
   private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
   private static final Initiator ALICE = Initiator.user("usr_alice");
@@ -35,24 +31,11 @@ class RoutingProjectionTest {
   private static final RouteTable routeTable = new RouteTable(kit.system());
   private static final Hosts hosts = new Hosts("localhost", "http", 8080);
 
-  @TempDir
-  Path dataDir;
-  private Database database;
   private final Journal<Deployment.Event> deployments = new Journal<>("Deployment");
   private final Journal<Project.Event> projectEvents = new Journal<>("Project");
   private final int project = projects.incrementAndGet();
   private final String projectId = "prj_" + project;
   private final String name = "blog" + project;
-
-  @BeforeEach
-  void open() {
-    database = ProjectionTests.database(dataDir);
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
 
   @AfterAll
   static void shutdown() {

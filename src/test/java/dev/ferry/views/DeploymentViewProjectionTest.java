@@ -7,41 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.ferry.common.Initiator;
-import dev.ferry.db.Database;
 import dev.ferry.deployment.Deployment;
+import dev.ferry.testing.ProjectionTestDatabase;
 import dev.ferry.testing.ProjectionTests;
 import dev.ferry.testing.ProjectionTests.Journal;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.japi.function.Effect;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DeploymentViewProjectionTest {
+class DeploymentViewProjectionTest extends ProjectionTestDatabase {
 
   private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
 
   private static final ProjectionTests kit = ProjectionTests.start(DeploymentViewProjectionTest.class);
 
-  @TempDir
-  Path dataDir;
-  private Database database;
   private final Journal<Deployment.Event> journal = new Journal<>("Deployment");
-
-  @BeforeEach
-  void open() {
-    database = ProjectionTests.database(dataDir);
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
 
   @AfterAll
   static void shutdown() {

@@ -7,25 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.ferry.common.Initiator;
-import dev.ferry.db.Database;
 import dev.ferry.project.Project;
 import dev.ferry.project.ProjectSettings;
 import dev.ferry.secrets.WrappedKey;
+import dev.ferry.testing.ProjectionTestDatabase;
 import dev.ferry.testing.ProjectionTests;
 import dev.ferry.testing.ProjectionTests.CountingHandler;
 import dev.ferry.testing.ProjectionTests.Journal;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ProjectViewProjectionTest {
+class ProjectViewProjectionTest extends ProjectionTestDatabase {
 
   private static final String NAME = "project-views";
   private static final Initiator ALICE = Initiator.user("usr_alice");
@@ -37,20 +33,7 @@ class ProjectViewProjectionTest {
 
   private static final ProjectionTests kit = ProjectionTests.start(ProjectViewProjectionTest.class);
 
-  @TempDir
-  Path dataDir;
-  private Database database;
   private final Journal<Project.Event> journal = new Journal<>("Project");
-
-  @BeforeEach
-  void open() {
-    database = ProjectionTests.database(dataDir);
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
 
   @AfterAll
   static void shutdown() {
