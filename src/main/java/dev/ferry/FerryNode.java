@@ -307,6 +307,7 @@ public final class FerryNode implements AutoCloseable {
   public String welcome() {
     StringBuilder text = new StringBuilder("Ferry is running.\n");
     if (api != null) {
+      text.append("  Dashboard: http://localhost:").append(api.localAddress().getPort()).append("/\n");
       text.append("  API:  http://localhost:").append(api.localAddress().getPort()).append("/api/v1/projects\n");
     }
     if (edge != null) {

@@ -103,7 +103,7 @@ public final class DashboardRoutes extends AllDirectives {
     Optional<byte[]> index = file("index.html");
     if (index.isEmpty()) {
       return HttpResponse.create().withStatus(StatusCodes.NOT_FOUND).withEntity(ContentTypes.TEXT_PLAIN_UTF8,
-          "The dashboard is not part of this build (it was packaged with -Ddashboard.skip=true)");
+          "The dashboard is not part of this build (it was packaged with -Ddashboard.skip=true or without Node.js)");
     }
     return withPolicy(request, HttpResponse.create()
         .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, index.get()))
