@@ -320,12 +320,7 @@ public final class S3BlobStore implements BlobStore, BlobInventory {
   public List<String> manifestIds() throws IOException {
     List<ListBucketResultContents> objects = await(S3.listBucket(bucket, Optional.of(MANIFESTS)).withAttributes(s3)
         .runWith(Sink.seq(), system), TRANSFER_TIMEOUT, "list " + MANIFESTS);
-    return objects.stream().map(object -> object.key().substring(MANIFESTS.length()))
-        .filter(name -> name.endsWith(".json"))
-        .map(name -> name.substring(0, name.length() - ".json".length()))
-        .filter(id -> DEPLOYMENT_ID.matcher(id).matches())
-        .sorted()
-        .toList();
+    return BlobInventory.manifestIdsOf(objects.stream().map(object -> object.key().substring(MANIFESTS.length())));
   }
 
   @Override

@@ -228,15 +228,9 @@ class S3BlobStoreIT {
 
   @Test
   void usingABlobThatWasNotUsedForAWhileRecordsTheUse() throws Exception {
-    Path file = write("old.txt", "old but still wanted");
-    Path empty = write("empty.txt", "");
-    Path recent = write("recent.txt", "used an hour ago");
-    String old = Digests.sha256(file);
-    String none = Digests.sha256(empty);
-    String young = Digests.sha256(recent);
-    store.putBlob(old, file);
-    store.putBlob(none, empty);
-    store.putBlob(young, recent);
+    String old = stored("old.txt", "old but still wanted");
+    String none = stored("empty.txt", "");
+    String young = stored("recent.txt", "used an hour ago");
     Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
     Instant anHourAgo = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
     s3.setLastModified(bucket, "blobs/" + old, twoDaysAgo);
@@ -246,7 +240,7 @@ class S3BlobStoreIT {
 
     Instant beforeUse = Instant.now().minusSeconds(2);
     assertTrue(store.hasBlob(old));
-    store.putBlob(none, empty); // a publish that finds it stored
+    store.putBlob(none, temp.resolve("empty.txt")); // a publish that finds it stored
     assertTrue(store.hasBlob(young));
 
     Map<String, BlobInventory.StoredBlob> listed = inventory();
@@ -261,15 +255,9 @@ class S3BlobStoreIT {
 
   @Test
   void aBlobIsDeletedOnlyIfItIsStillUnusedSinceTheCutoff() throws Exception {
-    Path oldFile = write("old.txt", "old and unreferenced");
-    Path usedFile = write("used.txt", "old, listed, then used");
-    Path freshFile = write("fresh.txt", "just uploaded");
-    String old = Digests.sha256(oldFile);
-    String used = Digests.sha256(usedFile);
-    String fresh = Digests.sha256(freshFile);
-    store.putBlob(old, oldFile);
-    store.putBlob(used, usedFile);
-    store.putBlob(fresh, freshFile);
+    String old = stored("old.txt", "old and unreferenced");
+    String used = stored("used.txt", "old, listed, then used");
+    String fresh = stored("fresh.txt", "just uploaded");
     Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2));
     s3.setLastModified(bucket, "blobs/" + old, twoDaysAgo);
     s3.setLastModified(bucket, "blobs/" + used, twoDaysAgo);
@@ -312,6 +300,14 @@ class S3BlobStoreIT {
     Map<String, BlobInventory.StoredBlob> listed = new HashMap<>();
     store.forEachBlob(blob -> listed.put(blob.sha256(), blob));
     return listed;
+  }
+
+  /** Writes a file, stores it and answers its digest. */
+  private String stored(String name, String content) throws IOException {
+    Path file = write(name, content);
+    String sha = Digests.sha256(file);
+    store.putBlob(sha, file);
+    return sha;
   }
 
   private Path write(String name, String content) throws IOException {
