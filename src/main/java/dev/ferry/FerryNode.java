@@ -195,7 +195,8 @@ public final class FerryNode implements AutoCloseable {
 
     // S3's blobs reach the edge through a bounded cache of verified local copies.
     BlobStore blobs = settings.s3().enabled()
-        ? new CachingBlobStore(S3BlobStore.open(system, settings.s3(), settings.blobCacheDir().resolve(".staging")),
+        ? new CachingBlobStore(S3BlobStore.open(system, settings.s3(), settings.blobCacheDir().resolve(".staging"),
+                RetentionSettings.from(config).gcGrace().dividedBy(4)),
             settings.blobCacheDir(), config.getBytes("ferry.storage.cache.max-size"))
         : new FileSystemBlobStore(settings.blobDir());
     MasterKeyring keyring = MasterKeyring.loadOrCreate(settings.dataDir(), nonBlank(settings.masterKey()),

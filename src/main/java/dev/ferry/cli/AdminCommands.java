@@ -38,7 +38,7 @@ final class AdminCommands {
             + gc.path("blobsDeleted").asLong() + " files (" + gc.path("bytesFreed").asLong() + " bytes); kept "
             + gc.path("blobsKept").asLong() + " files");
       } else {
-        out().println("Files were not garbage collected: the node's blob store keeps no inventory (S3)");
+        out().println("Files were not garbage collected: the node's blob store keeps no inventory");
       }
       return Cli.EXIT_OK;
     }

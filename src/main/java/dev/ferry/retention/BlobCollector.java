@@ -63,13 +63,15 @@ public final class BlobCollector {
 
   /**
    * Collects garbage as of {@code now}; {@code justExpired} are deployments expired a moment ago (the read model may
-   * not show them yet). Null when the store keeps no inventory (S3: see ADR 0010).
+   * not show them yet). Null when the store keeps no inventory.
    */
   public Result collect(Instant now, Set<String> justExpired) throws Exception {
-    if (!(store instanceof BlobInventory inventory)) {
+    Optional<BlobInventory> maybeInventory = store.inventory();
+    if (maybeInventory.isEmpty()) {
       log.info("Blob garbage collection skipped: the {} keeps no inventory", store.getClass().getSimpleName());
       return null;
     }
+    BlobInventory inventory = maybeInventory.get();
     Instant cutoff = now.minus(grace);
     Set<String> expired = new HashSet<>(justExpired);
     expired.addAll(Sql.query(dataSource, "SELECT id FROM deployments WHERE state = ?", row -> row.getString(1),

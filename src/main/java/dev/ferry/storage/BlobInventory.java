@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * What the garbage collector needs from a {@link BlobStore}: every stored blob with the time it was last used, and
@@ -30,4 +32,14 @@ public interface BlobInventory {
 
   /** Deletes a deployment's manifest; answers whether there was one. */
   boolean deleteManifest(String deploymentId) throws IOException;
+
+  /** The deployment ids, sorted, of manifest file names ({@code <deploymentId>.json}); other names are skipped. */
+  static List<String> manifestIdsOf(Stream<String> fileNames) {
+    Pattern deploymentId = Pattern.compile("[a-z0-9_-]{1,64}");
+    return fileNames.filter(name -> name.endsWith(".json"))
+        .map(name -> name.substring(0, name.length() - ".json".length()))
+        .filter(id -> deploymentId.matcher(id).matches())
+        .sorted()
+        .toList();
+  }
 }

@@ -24,4 +24,9 @@ public interface BlobStore {
   void putManifest(String deploymentId, Manifest manifest) throws IOException;
 
   Optional<Manifest> manifest(String deploymentId) throws IOException;
+
+  /** The garbage collector's view of this store, if it keeps one (ADR 0010). */
+  default Optional<BlobInventory> inventory() {
+    return this instanceof BlobInventory inventory ? Optional.of(inventory) : Optional.empty();
+  }
 }

@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * share a single download. The cache survives restarts: at start it indexes the files already there, oldest first.
  * An evicted blob that is still being streamed stays readable (POSIX keeps an open file until it is closed); the
  * blob just returned is the most recently used, so it is the last to go.
+ *
+ * <p>When the remote store keeps an {@link BlobInventory} (its blobs may be garbage collected), {@link #hasBlob}
+ * always asks the remote store — a cached copy proves nothing about the bucket, and asking records the use — and
+ * {@link #inventory} hands the collector the remote inventory, dropping the cached copy of each blob it deletes.
  */
 public final class CachingBlobStore implements BlobStore {
 
@@ -60,7 +66,49 @@ public final class CachingBlobStore implements BlobStore {
 
   @Override
   public boolean hasBlob(String sha256) throws IOException {
+    if (remote.inventory().isPresent()) {
+      return remote.hasBlob(sha256);
+    }
     return cached(sha256).isPresent() || remote.hasBlob(sha256);
+  }
+
+  @Override
+  public Optional<BlobInventory> inventory() {
+    return remote.inventory().map(CachedInventory::new);
+  }
+
+  /** The remote inventory; a deleted blob's cached copy goes too. */
+  private final class CachedInventory implements BlobInventory {
+    private final BlobInventory remoteInventory;
+
+    CachedInventory(BlobInventory remoteInventory) {
+      this.remoteInventory = remoteInventory;
+    }
+
+    @Override
+    public void forEachBlob(Consumer<StoredBlob> visitor) throws IOException {
+      remoteInventory.forEachBlob(visitor);
+    }
+
+    @Override
+    public boolean deleteBlobUnusedSince(String sha256, Instant cutoff) throws IOException {
+      boolean deleted = remoteInventory.deleteBlobUnusedSince(sha256, cutoff);
+      if (deleted) {
+        forget(sha256);
+        Files.deleteIfExists(path(sha256));
+      }
+      return deleted;
+    }
+
+    @Override
+    public List<String> manifestIds() throws IOException {
+      return remoteInventory.manifestIds();
+    }
+
+    @Override
+    public boolean deleteManifest(String deploymentId) throws IOException {
+      return remoteInventory.deleteManifest(deploymentId);
+    }
   }
 
   @Override

@@ -182,12 +182,7 @@ public final class FileSystemBlobStore implements BlobStore, BlobInventory {
   @Override
   public List<String> manifestIds() throws IOException {
     try (Stream<Path> files = Files.list(manifests)) {
-      return files.map(file -> file.getFileName().toString())
-          .filter(name -> name.endsWith(".json") && !name.startsWith("."))
-          .map(name -> name.substring(0, name.length() - ".json".length()))
-          .filter(id -> DEPLOYMENT_ID.matcher(id).matches())
-          .sorted()
-          .toList();
+      return BlobInventory.manifestIdsOf(files.map(file -> file.getFileName().toString()));
     }
   }
 

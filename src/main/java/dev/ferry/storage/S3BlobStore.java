@@ -19,20 +19,24 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.connectors.s3.BucketAccess;
+import org.apache.pekko.stream.connectors.s3.ListBucketResultContents;
 import org.apache.pekko.stream.connectors.s3.ObjectMetadata;
 import org.apache.pekko.stream.connectors.s3.S3Attributes;
 import org.apache.pekko.stream.connectors.s3.S3Exception;
@@ -55,8 +59,18 @@ import org.apache.pekko.util.ByteString;
  * ({@code Content-MD5}), so a file that changes underneath or a corrupted transfer never lands under a digest.
  * {@link #localBlob} downloads a blob once into a local directory, checks its SHA-256 and moves it into place
  * atomically; that directory is not bounded here.
+ *
+ * <p>As a {@link BlobInventory} (ADR 0010) an object's {@code LastModified} is when the blob was last used:
+ * {@link #hasBlob} and {@link #putBlob} of a blob whose {@code LastModified} is older than {@code refreshAfter} copy
+ * the object onto itself on the server (no bytes pass through Ferry), so only blobs that have not been used for a
+ * while cost a request more.
  */
-public final class S3BlobStore implements BlobStore {
+public final class S3BlobStore implements BlobStore, BlobInventory {
+
+  /** How old a blob's {@code LastModified} may get before a use refreshes it, unless told otherwise. */
+  static final Duration DEFAULT_REFRESH_AFTER = Duration.ofHours(6);
+  private static final String BLOBS = "blobs/";
+  private static final String MANIFESTS = "manifests/";
 
   /** Metadata, manifests, bucket checks. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
@@ -73,13 +87,19 @@ public final class S3BlobStore implements BlobStore {
   private final String bucket;
   private final Attributes s3;
   private final Path cacheDir;
+  private final Duration refreshAfter;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
-  S3BlobStore(ActorSystem<?> system, S3Settings settings, String bucket, Path cacheDir) throws IOException {
+  S3BlobStore(ActorSystem<?> system, S3Settings settings, String bucket, Path cacheDir, Duration refreshAfter)
+      throws IOException {
+    if (refreshAfter.isNegative()) {
+      throw new IllegalArgumentException("refreshAfter must not be negative");
+    }
     this.system = system;
     this.bucket = bucket;
     this.s3 = S3Attributes.settings(settings);
     this.cacheDir = Files.createDirectories(cacheDir);
+    this.refreshAfter = refreshAfter;
   }
 
   /**
@@ -87,7 +107,16 @@ public final class S3BlobStore implements BlobStore {
    * {@code cacheDir}.
    */
   public static S3BlobStore open(ActorSystem<?> system, FerrySettings.S3 config, Path cacheDir) throws IOException {
-    S3BlobStore store = new S3BlobStore(system, settings(system, config), config.bucket(), cacheDir);
+    return open(system, config, cacheDir, DEFAULT_REFRESH_AFTER);
+  }
+
+  /**
+   * As {@link #open(ActorSystem, FerrySettings.S3, Path)}; a use of a blob last used more than {@code refreshAfter}
+   * ago records the use (a fraction of the garbage collector's grace period, so a used blob is never that old).
+   */
+  public static S3BlobStore open(ActorSystem<?> system, FerrySettings.S3 config, Path cacheDir,
+      Duration refreshAfter) throws IOException {
+    S3BlobStore store = new S3BlobStore(system, settings(system, config), config.bucket(), cacheDir, refreshAfter);
     BucketAccess access = store.await(S3.checkIfBucketExists(config.bucket(), system, store.s3), REQUEST_TIMEOUT,
         "check bucket " + config.bucket());
     if (access.equals(BucketAccess.notExists())) {
@@ -119,13 +148,44 @@ public final class S3BlobStore implements BlobStore {
     return S3Settings.create(s3);
   }
 
+  /** Whether the blob is stored; asking counts as a use (the caller is about to reference it). */
   @Override
   public boolean hasBlob(String sha256) throws IOException {
     String key = blobKey(sha256);
-    Optional<ObjectMetadata> metadata = await(
-        S3.getObjectMetadata(bucket, key).withAttributes(s3).runWith(Sink.head(), system), REQUEST_TIMEOUT,
-        "look up " + key);
-    return metadata.isPresent();
+    Optional<ObjectMetadata> metadata = metadata(key);
+    if (metadata.isEmpty()) {
+      return false;
+    }
+    Instant lastUsed = Instant.ofEpochMilli(metadata.get().getLastModified().clicks());
+    if (lastUsed.isBefore(Instant.now().minus(refreshAfter))) {
+      return refresh(key, metadata.get().getContentLength());
+    }
+    return true;
+  }
+
+  /**
+   * Records a use: a copy of the object onto itself gives it a new {@code LastModified}. False when the collector
+   * deleted it meanwhile (then the caller stores it again).
+   */
+  private boolean refresh(String key, long size) throws IOException {
+    try {
+      if (size == 0) {
+        // The only empty blob has no bytes to copy (a multipart copy needs a part); writing it again is the same.
+        put(key, Source.empty(), 0, OCTET_STREAM, Base64.getEncoder().encodeToString(newMd5().digest()),
+            REQUEST_TIMEOUT);
+        return true;
+      }
+      await(S3.multipartCopy(bucket, key, bucket, key, OCTET_STREAM, S3Headers.create()).withAttributes(s3)
+          .run(system), TRANSFER_TIMEOUT, "refresh " + key);
+      return true;
+    } catch (NoSuchFileException deletedMeanwhile) {
+      return false;
+    }
+  }
+
+  private Optional<ObjectMetadata> metadata(String key) throws IOException {
+    return await(S3.getObjectMetadata(bucket, key).withAttributes(s3).runWith(Sink.head(), system),
+        REQUEST_TIMEOUT, "look up " + key);
   }
 
   @Override
@@ -229,6 +289,55 @@ public final class S3BlobStore implements BlobStore {
     }
   }
 
+  @Override
+  public void forEachBlob(Consumer<StoredBlob> visitor) throws IOException {
+    await(S3.listBucket(bucket, Optional.of(BLOBS)).withAttributes(s3).runWith(Sink.foreach(object -> {
+      String sha256 = object.key().substring(BLOBS.length());
+      if (Digests.isSha256Hex(sha256)) {
+        visitor.accept(new StoredBlob(sha256, object.size(), object.lastModified()));
+      }
+    }), system), TRANSFER_TIMEOUT, "list " + BLOBS);
+  }
+
+  /**
+   * Deletes the blob if its {@code LastModified}, read again just before, is still before the cutoff. Unlike the
+   * filesystem store this is not atomic: a use that refreshes the blob between the read and the delete loses it
+   * (ADR 0010 weighs that window).
+   */
+  @Override
+  public boolean deleteBlobUnusedSince(String sha256, Instant cutoff) throws IOException {
+    String key = blobKey(sha256);
+    Optional<ObjectMetadata> metadata = metadata(key);
+    if (metadata.isEmpty() || !Instant.ofEpochMilli(metadata.get().getLastModified().clicks()).isBefore(cutoff)) {
+      return false;
+    }
+    delete(key);
+    Files.deleteIfExists(cacheDir.resolve(sha256));
+    return true;
+  }
+
+  @Override
+  public List<String> manifestIds() throws IOException {
+    List<ListBucketResultContents> objects = await(S3.listBucket(bucket, Optional.of(MANIFESTS)).withAttributes(s3)
+        .runWith(Sink.seq(), system), TRANSFER_TIMEOUT, "list " + MANIFESTS);
+    return BlobInventory.manifestIdsOf(objects.stream().map(object -> object.key().substring(MANIFESTS.length())));
+  }
+
+  @Override
+  public boolean deleteManifest(String deploymentId) throws IOException {
+    String key = manifestKey(deploymentId);
+    if (metadata(key).isEmpty()) {
+      return false;
+    }
+    delete(key);
+    return true;
+  }
+
+  private void delete(String key) throws IOException {
+    await(S3.deleteObject(bucket, key).withAttributes(s3).runWith(Sink.head(), system), REQUEST_TIMEOUT,
+        "delete " + key);
+  }
+
   private InputStream openObject(String key) throws IOException {
     ByteString bytes = await(
         S3.getObject(bucket, key).withAttributes(s3)
@@ -269,14 +378,14 @@ public final class S3BlobStore implements BlobStore {
     if (!Digests.isSha256Hex(sha256)) {
       throw new IllegalArgumentException("blob key must be 64 lower-case hex digits: " + sha256);
     }
-    return "blobs/" + sha256;
+    return BLOBS + sha256;
   }
 
   private static String manifestKey(String deploymentId) {
     if (deploymentId == null || !DEPLOYMENT_ID.matcher(deploymentId).matches()) {
       throw new IllegalArgumentException("deployment id must match [a-z0-9_-]{1,64}: " + deploymentId);
     }
-    return "manifests/" + deploymentId + ".json";
+    return MANIFESTS + deploymentId + ".json";
   }
 
   private static MessageDigest newMd5() {

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.ferry.FerryNode;
 import dev.ferry.it.ApiClient;
 import dev.ferry.it.FerryProcess;
+import dev.ferry.testing.S3ProxyServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,30 +78,9 @@ class RetentionIT {
   @Test
   void expiredDeploymentsStopServingAndOnlyUnreferencedOldBlobsAreCollected() throws Exception {
     Path data = temp.resolve("data");
-    int apiPort = FerryProcess.freePort();
-    int edgePort = FerryProcess.freePort();
     MovableClock clock = new MovableClock();
-    Map<String, Object> overrides = new LinkedHashMap<>();
-    overrides.put("ferry.data-dir", data.toString());
-    overrides.put("ferry.api.interface", "127.0.0.1");
-    overrides.put("ferry.api.port", apiPort);
-    overrides.put("ferry.edge.interface", "127.0.0.1");
-    overrides.put("ferry.edge.port", edgePort);
-    overrides.put("ferry.edge.tls-port", 0);
-    overrides.put("pekko.remote.artery.canonical.port", FerryProcess.freePort());
-    overrides.put("ferry.auth.admin-email", ADMIN);
-    overrides.put("ferry.auth.admin-password", ApiClient.PASSWORD);
-    overrides.put("ferry.retention.enabled", false); // runs only when the test asks
-    overrides.put("ferry.retention.production-keep", 1);
-    Config config = FerryNode.configuration(ConfigFactory.parseMap(overrides)
-        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
-    node = FerryNode.start(config, clock);
-
-    String apiUrl = "http://127.0.0.1:" + apiPort;
-    String edgeUrl = "http://127.0.0.1:" + edgePort;
-    ApiClient alice = new ApiClient(apiUrl, edgeUrl);
-    alice.signUp("alice@example.com");
-    assertEquals(201, alice.post("/api/v1/projects", "{\"name\": \"shop\"}").status());
+    startNode(data, clock, Map.of());
+    ApiClient alice = alice();
 
     Site prod1 = deploy(alice, "production", Map.of("index.html", "prod one", "style.css", "shared style"));
     Site prod2 = deploy(alice, "production", Map.of("index.html", "prod two", "style.css", "shared style"));
@@ -114,9 +94,7 @@ class RetentionIT {
       awaitServed(alice, site);
     }
 
-    ApiClient admin = new ApiClient(apiUrl, edgeUrl);
-    admin.withToken(admin.post("/api/v1/auth/login", "{\"email\": \"" + ADMIN + "\", \"password\": \""
-        + ApiClient.PASSWORD + "\"}").json().get("accessToken").asText());
+    ApiClient admin = admin();
     ApiClient.assertProblem(alice.post("/api/v1/admin/retention", "{}"), 403, "administrator");
 
     // Now: the production deployment beyond the rollback window (keep 1) expires, no preview is old enough, and
@@ -168,6 +146,84 @@ class RetentionIT {
     ApiClient.assertProblem(alice.post("/api/v1/projects/shop/rollback", "{}"), 409, "roll back to");
     ApiClient.assertProblem(alice.post("/api/v1/projects/shop/promote",
         "{\"deploymentId\": \"" + prod1.id() + "\"}"), 409, "EXPIRED");
+  }
+
+  @Test
+  void onS3TheCollectorDeletesUnreferencedBlobsFromTheBucket() throws Exception {
+    try (S3ProxyServer s3 = S3ProxyServer.start(temp.resolve("s3"))) {
+      String bucket = s3.createBucket("ferry-retention");
+      MovableClock clock = new MovableClock();
+      startNode(temp.resolve("data"), clock, Map.of("ferry.storage.s3.bucket", bucket,
+          "ferry.storage.s3.endpoint", s3.endpoint(), "ferry.storage.s3.region", S3ProxyServer.REGION,
+          "ferry.storage.s3.path-style-access", true, "ferry.storage.s3.access-key", S3ProxyServer.ACCESS_KEY,
+          "ferry.storage.s3.secret-key", S3ProxyServer.SECRET_KEY));
+      ApiClient alice = alice();
+      Site production = deploy(alice, "production", Map.of("index.html", "production", "style.css", "shared"));
+      Site preview = deploy(alice, "preview", Map.of("index.html", "preview", "style.css", "shared",
+          "only-preview.txt", "preview only"));
+      String orphan = alice.upload("uploaded to S3, never deployed");
+      awaitServed(alice, preview);
+
+      // 31 days on: the preview is past its age and every unreferenced blob past the grace period.
+      clock.set(Instant.now().plus(Duration.ofDays(31)));
+      ApiClient.Response run = admin().post("/api/v1/admin/retention", "{}");
+
+      assertEquals(200, run.status(), run.body());
+      assertEquals(List.of(preview.id()), texts(run.json().get("expired")));
+      assertEquals(1, run.json().at("/garbageCollection/manifestsDeleted").asInt(), run.body());
+      List<String> keys = s3.keys(bucket);
+      for (String digest : List.of(preview.digest("index.html"), preview.digest("only-preview.txt"), orphan)) {
+        assertFalse(keys.contains("blobs/" + digest), "collected: " + digest);
+      }
+      for (String digest : List.of(production.digest("index.html"), production.digest("style.css"))) {
+        assertTrue(keys.contains("blobs/" + digest), "kept: " + digest);
+      }
+      assertEquals(List.of("manifests/" + production.id() + ".json"),
+          keys.stream().filter(key -> key.startsWith("manifests/")).toList());
+      awaitGone(alice, preview);
+      assertEquals("production", alice.edge("GET", "shop.localhost", "/").body());
+    }
+  }
+
+  private String apiUrl;
+  private String edgeUrl;
+
+  private void startNode(Path data, MovableClock clock, Map<String, Object> extra) throws Exception {
+    int apiPort = FerryProcess.freePort();
+    int edgePort = FerryProcess.freePort();
+    Map<String, Object> overrides = new LinkedHashMap<>(extra);
+    overrides.put("ferry.data-dir", data.toString());
+    overrides.put("ferry.api.interface", "127.0.0.1");
+    overrides.put("ferry.api.port", apiPort);
+    overrides.put("ferry.edge.interface", "127.0.0.1");
+    overrides.put("ferry.edge.port", edgePort);
+    overrides.put("ferry.edge.tls-port", 0);
+    overrides.put("pekko.remote.artery.canonical.port", FerryProcess.freePort());
+    overrides.put("ferry.auth.admin-email", ADMIN);
+    overrides.put("ferry.auth.admin-password", ApiClient.PASSWORD);
+    overrides.put("ferry.retention.enabled", false); // runs only when the test asks
+    overrides.put("ferry.retention.production-keep", 1);
+    Config config = FerryNode.configuration(ConfigFactory.parseMap(overrides)
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    node = FerryNode.start(config, clock);
+
+    apiUrl = "http://127.0.0.1:" + apiPort;
+    edgeUrl = "http://127.0.0.1:" + edgePort;
+  }
+
+  /** Alice, signed up, with her project "shop". */
+  private ApiClient alice() throws Exception {
+    ApiClient alice = new ApiClient(apiUrl, edgeUrl);
+    alice.signUp("alice@example.com");
+    assertEquals(201, alice.post("/api/v1/projects", "{\"name\": \"shop\"}").status());
+    return alice;
+  }
+
+  private ApiClient admin() throws Exception {
+    ApiClient admin = new ApiClient(apiUrl, edgeUrl);
+    admin.withToken(admin.post("/api/v1/auth/login", "{\"email\": \"" + ADMIN + "\", \"password\": \""
+        + ApiClient.PASSWORD + "\"}").json().get("accessToken").asText());
+    return admin;
   }
 
   /** A deployment of uploaded files: its id, host and the digest of each file. */

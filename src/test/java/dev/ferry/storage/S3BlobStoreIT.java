@@ -16,7 +16,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -192,6 +198,116 @@ class S3BlobStoreIT {
     IOException denied = assertThrows(IOException.class,
         () -> S3BlobStore.open(system, wrongSecret, temp.resolve("other")));
     assertTrue(denied.getMessage().contains("may not use it"), denied.getMessage());
+  }
+
+  @Test
+  void theInventoryListsBlobsWithTheirSizeAndLastUseAndTheManifests() throws Exception {
+    Path small = write("a.txt", "a");
+    Path larger = write("b.txt", "bbbbbbbbbb");
+    String a = Digests.sha256(small);
+    String b = Digests.sha256(larger);
+    Instant before = Instant.now().minusSeconds(2); // LastModified has whole seconds
+    store.putBlob(a, small);
+    store.putBlob(b, larger);
+    store.putManifest("dpl1", new Manifest("dpl1", Map.of()));
+    store.putManifest("dpl2", new Manifest("dpl2", Map.of()));
+
+    Map<String, BlobInventory.StoredBlob> listed = inventory();
+
+    assertEquals(Set.of(a, b), listed.keySet(), "manifests are not blobs");
+    assertEquals(1, listed.get(a).size());
+    assertEquals(10, listed.get(b).size());
+    assertFalse(listed.get(a).lastUsed().isBefore(before), listed.get(a).toString());
+    assertEquals(List.of("dpl1", "dpl2"), store.manifestIds());
+
+    assertTrue(store.deleteManifest("dpl1"));
+    assertFalse(store.deleteManifest("dpl1"), "already gone");
+    assertEquals(List.of("dpl2"), store.manifestIds());
+    assertTrue(store.manifest("dpl1").isEmpty());
+  }
+
+  @Test
+  void usingABlobThatWasNotUsedForAWhileRecordsTheUse() throws Exception {
+    String old = stored("old.txt", "old but still wanted");
+    String none = stored("empty.txt", "");
+    String young = stored("recent.txt", "used an hour ago");
+    Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
+    Instant anHourAgo = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    s3.setLastModified(bucket, "blobs/" + old, twoDaysAgo);
+    s3.setLastModified(bucket, "blobs/" + none, twoDaysAgo);
+    s3.setLastModified(bucket, "blobs/" + young, anHourAgo);
+    assertEquals(twoDaysAgo, inventory().get(old).lastUsed());
+
+    Instant beforeUse = Instant.now().minusSeconds(2);
+    assertTrue(store.hasBlob(old));
+    store.putBlob(none, temp.resolve("empty.txt")); // a publish that finds it stored
+    assertTrue(store.hasBlob(young));
+
+    Map<String, BlobInventory.StoredBlob> listed = inventory();
+    assertFalse(listed.get(old).lastUsed().isBefore(beforeUse), listed.get(old).toString());
+    assertFalse(listed.get(none).lastUsed().isBefore(beforeUse), listed.get(none).toString());
+    assertEquals(anHourAgo, listed.get(young).lastUsed(), "younger than refreshAfter (6 h): left alone");
+    try (InputStream in = store.openBlob(old)) {
+      assertEquals("old but still wanted", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    assertEquals(0, listed.get(none).size());
+  }
+
+  @Test
+  void aBlobIsDeletedOnlyIfItIsStillUnusedSinceTheCutoff() throws Exception {
+    String old = stored("old.txt", "old and unreferenced");
+    String used = stored("used.txt", "old, listed, then used");
+    String fresh = stored("fresh.txt", "just uploaded");
+    Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2));
+    s3.setLastModified(bucket, "blobs/" + old, twoDaysAgo);
+    s3.setLastModified(bucket, "blobs/" + used, twoDaysAgo);
+    Instant cutoff = Instant.now().minus(Duration.ofDays(1));
+    assertTrue(inventory().get(used).lastUsed().isBefore(cutoff), "old when the collector lists it");
+
+    assertTrue(store.hasBlob(used)); // an upload check between the listing and the delete
+    store.localBlob(old).orElseThrow(); // a local copy goes with the blob
+
+    assertTrue(store.deleteBlobUnusedSince(old, cutoff));
+    assertFalse(store.deleteBlobUnusedSince(used, cutoff), "used after the listing");
+    assertFalse(store.deleteBlobUnusedSince(fresh, cutoff), "younger than the cutoff");
+    assertFalse(store.deleteBlobUnusedSince(old, cutoff), "already gone");
+
+    assertFalse(store.hasBlob(old));
+    assertTrue(store.localBlob(old).isEmpty());
+    assertEquals(Set.of(used, fresh), inventory().keySet());
+    assertEquals(List.of("blobs/" + fresh, "blobs/" + used).stream().sorted().toList(), s3.keys(bucket));
+  }
+
+  @Test
+  void theCacheInFrontOfS3HandsOverTheInventoryAndAlwaysAsksTheBucket() throws Exception {
+    CachingBlobStore cached = new CachingBlobStore(store, temp.resolve("edge-cache"), 1024 * 1024);
+    Path file = write("page.html", "<p>cached</p>");
+    String sha = Digests.sha256(file);
+    cached.putBlob(sha, file);
+    Path local = cached.localBlob(sha).orElseThrow();
+    s3.setLastModified(bucket, "blobs/" + sha, Instant.now().minus(Duration.ofDays(2)));
+    BlobInventory inventory = cached.inventory().orElseThrow();
+
+    assertTrue(inventory.deleteBlobUnusedSince(sha, Instant.now().minus(Duration.ofDays(1))));
+
+    assertFalse(Files.exists(local), "the cached copy went with the blob");
+    assertEquals(0, cached.cachedBlobs());
+    assertFalse(cached.hasBlob(sha), "the bucket is asked, not the cache");
+    assertTrue(inventory().isEmpty());
+  }
+
+  private Map<String, BlobInventory.StoredBlob> inventory() throws IOException {
+    Map<String, BlobInventory.StoredBlob> listed = new HashMap<>();
+    store.forEachBlob(blob -> listed.put(blob.sha256(), blob));
+    return listed;
+  }
+
+  /** Writes a file, stores it and answers its digest. */
+  private String stored(String name, String content) throws IOException {
+    Path file = write(name, content);
+    String sha = Digests.sha256(file);
+    store.putBlob(sha, file);
+    return sha;
   }
 
   private Path write(String name, String content) throws IOException {

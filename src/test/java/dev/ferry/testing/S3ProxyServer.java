@@ -87,6 +87,14 @@ public final class S3ProxyServer implements AutoCloseable {
     return name;
   }
 
+  /**
+   * Sets an object's {@code LastModified} (s3proxy's filesystem backend answers the file's modification time), so
+   * tests can make a blob old without waiting.
+   */
+  public void setLastModified(String bucket, String key, java.time.Instant lastModified) throws IOException {
+    Files.setLastModifiedTime(buckets.resolve(bucket).resolve(key), java.nio.file.attribute.FileTime.from(lastModified));
+  }
+
   /** The keys in {@code bucket}, read from s3proxy's folders (keys with slashes are nested folders there). */
   public List<String> keys(String bucket) throws IOException {
     Path root = buckets.resolve(bucket);
