@@ -20,12 +20,20 @@ public final class GracefulShutdown {
 
   private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
 
+  private static final Duration FLUSH_GRACE = Duration.ofMillis(250);
+
   private GracefulShutdown() {}
 
   /** Registers {@code binding} to be unbound and drained for at most {@code deadline} when the node shuts down. */
   public static ServerBinding drainOnShutdown(ServerBinding binding, ActorSystem<?> system, Duration deadline,
       String name) {
     binding.addToCoordinatedShutdown(deadline, system);
+    // A drained connection's last response is handed to TCP just before the server reports it terminated; stopping
+    // the actor system at once can reset the connection before those bytes leave. Give the writes a moment.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "flush-" + name.replace(' ', '-'),
+        () -> binding.whenTerminated().toCompletableFuture().<Done>thenCompose(terminated ->
+            org.apache.pekko.pattern.Patterns.after(FLUSH_GRACE, system.classicSystem().scheduler(),
+                system.executionContext(), () -> CompletableFuture.completedFuture(Done.done()))));
     binding.whenTerminated().thenAccept(terminated ->
         log.info("{} on {} stopped; requests in flight were given up to {} s", name, binding.localAddress(),
             deadline.toSeconds()));
