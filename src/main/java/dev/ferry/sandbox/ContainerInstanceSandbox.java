@@ -148,9 +148,10 @@ public final class ContainerInstanceSandbox implements InstanceSandbox, AutoClos
 
     @Override
     public void kill() {
+      // Killed: the exit code is SIGKILL's whatever the engine reports for a forcibly removed container.
+      exit.complete(137);
       ContainerEngine.remove(docker, id);
       streams.close();
-      exit.complete(137);
     }
   }
 
