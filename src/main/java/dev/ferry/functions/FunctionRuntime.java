@@ -93,9 +93,11 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
       dev.ferry.storage.BlobStore blobs, dev.ferry.secrets.SecretBox secrets, javax.sql.DataSource dataSource,
       io.micrometer.core.instrument.MeterRegistry registry) throws java.io.IOException {
     Path functionsDir = dataDir.resolve("functions");
-    InstanceSandbox sandbox = dev.ferry.sandbox.ProcessInstanceSandbox.like(
-        dev.ferry.sandbox.ProcessSandbox.detect(List.of(dataDir)), List.of(dataDir));
-    FunctionRuntime runtime = new FunctionRuntime(system, FunctionSettings.from(config).withResolvedInterpreters(),
+    InstanceSandbox sandbox = dev.ferry.sandbox.Sandboxes.instancesFromConfig(config, List.of(dataDir));
+    FunctionSettings settings = FunctionSettings.from(config);
+    // A container has its own interpreters: the names are looked up in the image, not resolved on the host.
+    FunctionRuntime runtime = new FunctionRuntime(system,
+        sandbox instanceof dev.ferry.sandbox.ProcessInstanceSandbox ? settings.withResolvedInterpreters() : settings,
         new FunctionFiles(functionsDir, blobs), sandbox, RuntimeEnvironment.of(system, secrets),
         new RuntimeLogStore(dataSource), new FunctionMetrics(registry));
     io.micrometer.core.instrument.Gauge.builder("ferry.function.instances", runtime, FunctionRuntime::instances)
@@ -197,7 +199,8 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
             logs.append(deploymentId, name, stream, variables.masker().mask(text)));
         int memory = settings.memoryMb(config.memory());
         InstanceSandbox.InstanceSpec spec = new InstanceSandbox.InstanceSpec(command(runtime, memory, dir, config),
-            dir, List.of(files.launchers()), env(deploymentId, variables, config), addressSpace(runtime, memory));
+            dir, List.of(files.launchers()), env(deploymentId, variables, config), addressSpace(runtime, memory),
+            memory * 1024L * 1024L);
         instance.started(sandbox.start(spec, instance::line));
         return instance;
       } catch (java.io.IOException e) {

@@ -1,31 +1,17 @@
 package dev.ferry.sandbox;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.io.IOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +31,6 @@ public final class ContainerSandbox implements Sandbox, AutoCloseable {
   private static final long POLL_MILLIS = 200;
   private static final int STOP_GRACE_SECONDS = 2;
   private static final long LOG_DRAIN_MILLIS = 5_000;
-  private static final int PIPE_BYTES = 64 * 1024;
 
   /**
    * @param dockerHost the engine's address, e.g. {@code unix:///var/run/docker.sock} or a Podman service's socket
@@ -60,15 +45,7 @@ public final class ContainerSandbox implements Sandbox, AutoCloseable {
 
   public ContainerSandbox(Options options) {
     this.options = options;
-    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-        .withDockerHost(options.dockerHost())
-        .build();
-    ZerodepDockerHttpClient http = new ZerodepDockerHttpClient.Builder()
-        .dockerHost(URI.create(options.dockerHost()))
-        .maxConnections(32)
-        .connectionTimeout(Duration.ofSeconds(10))
-        .build();
-    this.docker = DockerClientImpl.getInstance(config, http);
+    this.docker = ContainerEngine.client(options.dockerHost());
   }
 
   @Override
@@ -138,29 +115,13 @@ public final class ContainerSandbox implements Sandbox, AutoCloseable {
   private String create(Spec spec) throws IOException {
     Path workDir = spec.workDir().toAbsolutePath().normalize();
     Map<String, String> env = SandboxEnvironment.of(spec, CONTAINER_PATH);
-    int uid = (Integer) Files.getAttribute(workDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-    int gid = (Integer) Files.getAttribute(workDir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-    HostConfig host = HostConfig.newHostConfig()
-        .withNetworkMode("host")
-        .withBinds(new Bind(workDir.toString(), new Volume(workDir.toString())))
-        .withReadonlyRootfs(true)
-        .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=1g"))
-        .withCapDrop(Capability.ALL)
-        .withSecurityOpts(List.of("no-new-privileges"));
-    if (options.cpus() > 0) {
-      host.withNanoCPUs((long) (options.cpus() * 1_000_000_000L));
-    }
-    if (options.memoryBytes() > 0) {
-      host.withMemory(options.memoryBytes()).withMemorySwap(options.memoryBytes());
-    }
-    if (options.pidsLimit() > 0) {
-      host.withPidsLimit(options.pidsLimit());
-    }
+    HostConfig host = ContainerEngine.hostConfig(List.of(new Bind(workDir.toString(), new Volume(workDir.toString()))),
+        options.cpus(), options.memoryBytes(), options.pidsLimit());
     return docker.createContainerCmd(options.image())
         .withCmd(spec.command())
         .withEnv(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
         .withWorkingDir(workDir.toString())
-        .withUser(uid + ":" + gid)
+        .withUser(ContainerEngine.owner(workDir))
         .withLabels(Map.of(LABEL, "build"))
         .withHostConfig(host)
         .exec()
@@ -169,7 +130,7 @@ public final class ContainerSandbox implements Sandbox, AutoCloseable {
 
   private Result supervise(String containerId, Spec spec, BoundedLog log, Cancellation cancellation)
       throws InterruptedException {
-    LogStreams streams = new LogStreams(containerId, log);
+    ContainerEngine.LogStreams streams = new ContainerEngine.LogStreams(docker, containerId, log);
     long deadline = System.nanoTime() + spec.timeout().toNanos();
     boolean timedOut;
     boolean canceled;
@@ -220,92 +181,7 @@ public final class ContainerSandbox implements Sandbox, AutoCloseable {
   }
 
   private void remove(String containerId) {
-    try {
-      docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
-    } catch (NotFoundException gone) {
-      // removed already
-    } catch (DockerException e) {
-      logger.warn("Removing container {} failed: {}", containerId, e.getMessage());
-    }
-  }
-
-  /**
-   * The container's output, followed from its start: each frame goes into a pipe per stream, which a {@link LinePump}
-   * reads as lines (the same line handling as the process sandbox).
-   */
-  private final class LogStreams extends ResultCallback.Adapter<Frame> {
-    private final PipedOutputStream stdout = new PipedOutputStream();
-    private final PipedOutputStream stderr = new PipedOutputStream();
-    private final List<Thread> pumps;
-
-    LogStreams(String containerId, BoundedLog log) {
-      try {
-        pumps = List.of(pump(stdout, "stdout", log, containerId), pump(stderr, "stderr", log, containerId));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-      docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(true).exec(this);
-    }
-
-    private static Thread pump(PipedOutputStream out, String stream, BoundedLog log, String containerId)
-        throws IOException {
-      Thread thread = new Thread(new LinePump(new PipedInputStream(out, PIPE_BYTES), stream, log),
-          "sandbox-" + containerId.substring(0, Math.min(12, containerId.length())) + "-" + stream);
-      thread.setDaemon(true);
-      thread.start();
-      return thread;
-    }
-
-    @Override
-    public void onNext(Frame frame) {
-      try {
-        (frame.getStreamType() == StreamType.STDERR ? stderr : stdout).write(frame.getPayload());
-      } catch (IOException e) {
-        logger.debug("log pipe closed: {}", e.toString());
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      closePipes();
-      super.onComplete();
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-      closePipes();
-      super.onError(throwable);
-    }
-
-    private synchronized void closePipes() {
-      for (PipedOutputStream pipe : List.of(stdout, stderr)) {
-        try {
-          pipe.close();
-        } catch (IOException ignored) {
-          // already closed
-        }
-      }
-    }
-
-    /** Waits for the engine to end the stream (the container has exited) and the pumps to pass on the last lines. */
-    void drain(long millis) throws InterruptedException {
-      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-      awaitCompletion(millis, TimeUnit.MILLISECONDS);
-      closePipes();
-      for (Thread pump : pumps) {
-        pump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
-      }
-    }
-
-    @Override
-    public void close() {
-      try {
-        super.close();
-      } catch (IOException ignored) {
-        // the stream is gone either way
-      }
-      closePipes();
-    }
+    ContainerEngine.remove(docker, containerId);
   }
 
   @Override

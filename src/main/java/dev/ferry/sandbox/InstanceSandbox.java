@@ -8,7 +8,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts long-running, untrusted processes (function instances) in isolation, the sibling of {@link Sandbox} for
- * commands that serve rather than finish. Implementations: {@link ProcessInstanceSandbox} (embedded default).
+ * commands that serve rather than finish. Implementations: {@link ProcessInstanceSandbox} (embedded default),
+ * {@link ContainerInstanceSandbox}.
  */
 public interface InstanceSandbox {
 
@@ -21,9 +22,17 @@ public interface InstanceSandbox {
    * @param readOnlyPaths further paths it may read (the launcher), everything else of Ferry's data stays hidden
    * @param env the whole environment (nothing of Ferry's own is passed on)
    * @param memoryBytes the address-space limit of the process, 0 for none
+   * @param residentBytes the memory it may use (a container's memory limit), 0 for none
    */
   record InstanceSpec(List<String> command, Path workDir, List<Path> readOnlyPaths, Map<String, String> env,
-      long memoryBytes) {}
+      long memoryBytes, long residentBytes) {
+
+    /** Limited in address space only (a process sandbox). */
+    public InstanceSpec(List<String> command, Path workDir, List<Path> readOnlyPaths, Map<String, String> env,
+        long memoryBytes) {
+      this(command, workDir, readOnlyPaths, env, memoryBytes, memoryBytes);
+    }
+  }
 
   /** A started process. */
   interface Instance {

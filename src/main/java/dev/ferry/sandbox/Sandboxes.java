@@ -26,13 +26,8 @@ public final class Sandboxes {
         return ProcessSandbox.detect(hiddenPaths);
       case "container":
         ContainerSandbox container = new ContainerSandbox(containerOptions(sandbox));
-        try {
-          logger.info("Builds run in containers of {} on {} (engine {})", container.options().image(),
-              container.options().dockerHost(), container.engineVersion());
-        } catch (RuntimeException e) {
-          throw new IllegalArgumentException("The container engine at " + container.options().dockerHost()
-              + " (FERRY_DOCKER_HOST) does not answer: " + e.getMessage(), e);
-        }
+        announce("Builds", container.options().image(), container.options().dockerHost(), "FERRY_DOCKER_HOST",
+            container::engineVersion);
         if (!container.imagePresent()) {
           logger.warn("The build image {} is not on the container engine; builds fail until it is (FERRY_BUILD_IMAGE)",
               container.options().image());
@@ -44,6 +39,17 @@ public final class Sandboxes {
     }
   }
 
+  /** Logs where the containers run; fails when the engine does not answer, so a misconfigured node says so. */
+  private static void announce(String what, String image, String dockerHost, String variable,
+      java.util.function.Supplier<String> engineVersion) {
+    try {
+      logger.info("{} run in containers of {} on {} (engine {})", what, image, dockerHost, engineVersion.get());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("The container engine at " + dockerHost + " (" + variable
+          + ") does not answer: " + e.getMessage(), e);
+    }
+  }
+
   static ContainerSandbox.Options containerOptions(Config sandbox) {
     return new ContainerSandbox.Options(
         sandbox.getString("docker-host").trim(),
@@ -51,5 +57,29 @@ public final class Sandboxes {
         sandbox.getDouble("cpus"),
         sandbox.getBytes("memory"),
         sandbox.getLong("pids-limit"));
+  }
+
+  /**
+   * The function instance sandbox from {@code ferry.functions.sandbox} (see functions.conf).
+   *
+   * @throws IllegalArgumentException for an unknown kind, or a container engine that does not answer
+   */
+  public static InstanceSandbox instancesFromConfig(Config config, List<Path> hiddenPaths) {
+    Config sandbox = config.getConfig("ferry.functions.sandbox");
+    String kind = sandbox.getString("kind").trim().toLowerCase();
+    switch (kind) {
+      case "process":
+        return ProcessInstanceSandbox.like(ProcessSandbox.detect(hiddenPaths), hiddenPaths);
+      case "container":
+        ContainerInstanceSandbox container = new ContainerInstanceSandbox(new ContainerInstanceSandbox.Options(
+            sandbox.getString("docker-host").trim(), sandbox.getString("image").trim(), sandbox.getDouble("cpus"),
+            sandbox.getLong("pids-limit")));
+        announce("Function instances", container.options().image(), container.options().dockerHost(),
+            "FERRY_FUNCTIONS_DOCKER_HOST", container::engineVersion);
+        return container;
+      default:
+        throw new IllegalArgumentException(
+            "Unknown functions sandbox '" + kind + "' (FERRY_FUNCTIONS_SANDBOX): use process or container");
+    }
   }
 }

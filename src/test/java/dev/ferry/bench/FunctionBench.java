@@ -13,6 +13,8 @@ import dev.ferry.functions.FunctionRuntime;
 import dev.ferry.functions.FunctionSettings;
 import dev.ferry.functions.RuntimeEnvironment;
 import dev.ferry.logs.RuntimeLogStore;
+import dev.ferry.sandbox.ContainerInstanceSandbox;
+import dev.ferry.sandbox.InstanceSandbox;
 import dev.ferry.sandbox.ProcessInstanceSandbox;
 import dev.ferry.sandbox.ProcessSandbox;
 import dev.ferry.secrets.LogMasker;
@@ -60,6 +62,44 @@ class FunctionBench {
   Path temp;
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static final String CONTAINER_HOST = Optional.ofNullable(System.getenv("FERRY_TEST_DOCKER_HOST"))
+      .orElse("unix:///run/ferry-podman/podman.sock");
+  private static final String CONTAINER_IMAGE = Optional.ofNullable(System.getenv("FERRY_TEST_IMAGE"))
+      .orElse("localhost/ferry-build-test:2");
+
+  /**
+   * Starts the function in the container instance sandbox (create, start, the launcher listening) and stops it, a
+   * number of times; none when no engine answers here.
+   */
+  private static List<Double> coldContainerStarts(Path func, Path launchers) throws Exception {
+    List<Double> times = new ArrayList<>();
+    if (CONTAINER_HOST.startsWith("unix://") && !Files.exists(Path.of(CONTAINER_HOST.substring("unix://".length())))) {
+      return times;
+    }
+    try (ContainerInstanceSandbox sandbox = new ContainerInstanceSandbox(
+        new ContainerInstanceSandbox.Options(CONTAINER_HOST, CONTAINER_IMAGE, 1, 256))) {
+      for (int i = 0; i < COLD_STARTS; i++) {
+        CompletableFuture<String> ready = new CompletableFuture<>();
+        long started = System.nanoTime();
+        InstanceSandbox.Instance instance = sandbox.start(new InstanceSandbox.InstanceSpec(
+            List.of("node", launchers.resolve("node-launcher.mjs").toString(), func.toString(),
+                "index.mjs", "1"),
+            func, List.of(launchers), Map.of("PATH", "/usr/bin:/bin"), 0, 1024L << 20), (stream, text) -> {
+              if (text.startsWith("FERRY_FUNCTION_READY ")) {
+                ready.complete(text);
+              }
+            });
+        try {
+          ready.get(30, TimeUnit.SECONDS);
+          times.add((System.nanoTime() - started) / 1e6);
+        } finally {
+          instance.kill();
+        }
+      }
+    }
+    return times;
+  }
 
   @Test
   void functionThroughFerryVersusBareNode() throws Exception {
@@ -131,7 +171,15 @@ class FunctionBench {
           pct(cf, 50), cf[cf.length - 1], cf.length);
       System.out.printf(Locale.ROOT, "cold  bare node until listening             : median %.1f ms  max %.1f ms (n=%d)%n",
           pct(cb, 50), cb[cb.length - 1], cb.length);
-      System.out.println("cold  container sandbox: not measured (no container sandbox for functions yet)");
+      List<Double> coldContainer = coldContainerStarts(func, temp.resolve("data/functions/launchers"));
+      if (coldContainer.isEmpty()) {
+        System.out.println("cold  container sandbox: not measured (no engine at " + CONTAINER_HOST
+            + "; run .ci/podman-service or set FERRY_TEST_DOCKER_HOST / FERRY_TEST_IMAGE)");
+      } else {
+        double[] cc = sorted(coldContainer);
+        System.out.printf(Locale.ROOT, "cold  container sandbox until listening    : median %.1f ms  max %.1f ms (n=%d,"
+            + " %s)%n", pct(cc, 50), cc[cc.length - 1], cc.length, CONTAINER_IMAGE);
+      }
       binding.unbind();
     } finally {
       if (bare != null) {
