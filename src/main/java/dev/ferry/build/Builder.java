@@ -8,6 +8,7 @@ import dev.ferry.project.ProjectSettings;
 import dev.ferry.sandbox.ProcessSandbox;
 import dev.ferry.sandbox.Sandbox;
 import dev.ferry.storage.BlobStore;
+import dev.ferry.storage.Manifest;
 import dev.ferry.storage.Publisher;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ public final class Builder {
     if (deployment.source().uploaded()) {
       UploadedSource.materialize(blobs, deployment.source().files(), sourceDir, log);
       if (deployment.source().prebuilt()) {
-        return publishPrebuilt(deployment, sourceDir, log, progress);
+        return publishPrebuilt(deployment, sourceDir, workDir, log, progress);
       }
     } else {
       checkout = checkout(deployment, gitAccessToken, sourceDir, log);
@@ -125,10 +126,26 @@ public final class Builder {
     }
   }
 
-  /** A prebuilt upload is published as it is: no framework detection, no install or build command. */
-  private Outcome publishPrebuilt(Deployment.State deployment, Path sourceDir, Sandbox.LogSink log,
-      Progress progress) throws BuildFailure {
-    Path output = UploadedSource.prebuiltOutput(sourceDir);
+  /**
+   * A prebuilt upload is published as it is: no framework detection, no install or build command. A complete Build
+   * Output ({@code .vercel/output/config.json}) keeps its routes and its {@code functions/*.func}.
+   */
+  private Outcome publishPrebuilt(Deployment.State deployment, Path sourceDir, Path workDir, Sandbox.LogSink log,
+      Progress progress) throws BuildFailure, InterruptedException {
+    Path uploaded = UploadedSource.prebuiltOutput(sourceDir);
+    Path output = uploaded;
+    JsonNode config = null;
+    Map<String, Manifest.Function> functions = null;
+    if (Files.isRegularFile(sourceDir.resolve(".vercel/output/config.json"))) {
+      BuildOutput.Resolved built = BuildOutput.resolve(sourceDir, () -> uploaded);
+      config = built.config();
+      output = built.staticDir();
+      // With a config.json the step only publishes the .func directories; it never runs a command.
+      functions = FunctionsStep.build(sourceDir, workDir, blobs, log, (step, command, dir) -> {
+        throw new BuildFailure("A prebuilt deployment runs no " + step.toLowerCase() + " command");
+      }).published();
+      log.line("system", "Routing configuration: " + built.source());
+    }
     progress.publishing();
     String shown = sourceDir.relativize(output).toString();
     log.line("system", "Prebuilt: publishing " + (shown.isEmpty() ? "the uploaded files" : shown + "/")
@@ -136,7 +153,7 @@ public final class Builder {
     long publishStart = System.nanoTime();
     try {
       var result = Publisher.publish(output, deployment.id(), blobs, settings.build().maxOutputFiles(),
-          settings.build().maxOutputBytes());
+          settings.build().maxOutputBytes(), config, functions);
       log.line("system", published(result, publishStart));
       return new Outcome("prebuilt", result.fileCount(), result.totalBytes());
     } catch (IOException e) {

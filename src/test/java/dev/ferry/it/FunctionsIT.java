@@ -269,6 +269,18 @@ class FunctionsIT {
   }
 
   @Test
+  void aPrebuiltBuildOutputKeepsItsFunctionsAndRoutes() throws Exception {
+    assertEquals(201, api.post("/api/v1/projects", "{\"name\": \"prebuilt-out\"}").status());
+    JsonNode deployed = FunctionSources.buildOutput().prebuilt().deploy(api, "prebuilt-out", "preview", "READY");
+    assertTrue(deployed.at("/source/prebuilt").asBoolean(), deployed.toString());
+    String host = URI.create(deployed.get("url").asText()).getHost();
+    assertEquals("raw func says hi from .vc-config", call("GET", host, "/api/raw", null).body());
+    assertEquals("raw func says hi from .vc-config", call("GET", host, "/hello", null).body(),
+        "the prebuilt config.json routes to the function");
+    assertEquals("<p>prebuilt</p>\n", call("GET", host, "/", null).body());
+  }
+
+  @Test
   void pythonRequirementsFromVendoredWheelsOrAClearBuildError() throws Exception {
     assertEquals(201, api.post("/api/v1/projects", "{\"name\": \"py-wheels\"}").status());
     JsonNode deployed = FunctionSources.pythonWithWheels(wheel()).deploy(api, "py-wheels", "preview", "READY");

@@ -29,6 +29,14 @@ public final class UploadedFiles {
     return this;
   }
 
+  private boolean prebuilt;
+
+  /** Deploys the files as a prebuilt output ({@code ferry deploy --prebuilt}): nothing is built. */
+  public UploadedFiles prebuilt() {
+    prebuilt = true;
+    return this;
+  }
+
   /** Uploads what the server lacks and deploys to {@code target}; answers the finished deployment. */
   public JsonNode deploy(ApiClient api, String project, String target, String state) throws Exception {
     ArrayNode list = ApiClient.JSON.createArrayNode();
@@ -43,6 +51,9 @@ public final class UploadedFiles {
     ObjectNode body = ApiClient.JSON.createObjectNode();
     body.set("files", list);
     body.put("target", target);
+    if (prebuilt) {
+      body.put("prebuilt", true);
+    }
     ApiClient.Response accepted = api.post("/api/v1/projects/" + project + "/deployments",
         ApiClient.JSON.writeValueAsString(body));
     assertTrue(accepted.status() == 202, accepted.body());
