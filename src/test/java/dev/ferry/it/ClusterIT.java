@@ -37,7 +37,9 @@ class ClusterIT {
   /** Three JVMs share two busy cores here: every wait is generous. */
   private static final Duration SLOW = Duration.ofMinutes(4);
   /** A correctness bound, not a performance goal (that is 500 ms; the measured value is printed). */
-  private static final Duration PROMOTE_BOUND = Duration.ofSeconds(5);
+  // A correctness bound (the pointer reaches every edge), not the 500 ms goal: timing goals belong in benchmarks, and one
+  // CI run on this shared machine saw an edge catch up only after 6 s (printed; under investigation, see #9).
+  private static final Duration PROMOTE_BOUND = Duration.ofSeconds(20);
   private static final int SLOW_BUILD_SECONDS = 20;
 
   @TempDir
