@@ -67,18 +67,25 @@ public final class BuildOutput {
           + config.routes().size() + " routes)", List.of());
     }
     Path output = outputDirectory.find();
-    Path vercelJson = root.resolve("vercel.json");
-    if (Files.isRegularFile(vercelJson)) {
-      CompiledVercelJson compiled;
-      try {
-        compiled = dev.ferry.output.VercelJsonCompiler.compile(read(vercelJson, "vercel.json"));
-      } catch (InvalidConfigException e) {
-        throw new BuildFailure("Invalid vercel.json: " + e.getMessage());
-      }
+    CompiledVercelJson compiled = vercelJson(root);
+    if (compiled != null) {
       return new Resolved(output, tree(compiled.config()),
           "vercel.json (compiled to " + compiled.config().routes().size() + " routes)", compiled.warnings());
     }
     return new Resolved(output, null, "none (files are served by path)", List.of());
+  }
+
+  /** The project's {@code vercel.json} compiled, or null when it has none. */
+  static CompiledVercelJson vercelJson(Path root) throws BuildFailure {
+    Path vercelJson = root.resolve("vercel.json");
+    if (!Files.isRegularFile(vercelJson)) {
+      return null;
+    }
+    try {
+      return dev.ferry.output.VercelJsonCompiler.compile(read(vercelJson, "vercel.json"));
+    } catch (InvalidConfigException e) {
+      throw new BuildFailure("Invalid vercel.json: " + e.getMessage());
+    }
   }
 
   private static byte[] read(Path file, String name) throws BuildFailure {
@@ -105,7 +112,7 @@ public final class BuildOutput {
   }
 
   /** The configuration in its canonical form, which {@link BuildOutputConfig#parse} reads back to an equal value. */
-  private static JsonNode tree(BuildOutputConfig config) throws BuildFailure {
+  static JsonNode tree(BuildOutputConfig config) throws BuildFailure {
     try {
       return JSON.readTree(config.toJson());
     } catch (IOException e) {

@@ -103,6 +103,7 @@ public final class Builder {
     }
     runStep("Build", buildCommand, root, env, deadline, log, cancellation);
     cacheKey.ifPresent(key -> cache.save(deployment.projectId(), key, root, log));
+    NextStandalone.convert(root, log);
 
     BuildOutput.Resolved built = BuildOutput.resolve(root,
         () -> outputDirectory(root, orDetected(project.outputDirectory(), detected.outputDirectory())));

@@ -34,7 +34,7 @@ public final class ApiFunctions {
   static final String PYTHON_PACKAGES = "_python";
   static final int MAX_FUNCTIONS = 256;
   static final int MAX_PYTHON_FILES = 2_000;
-  static final String NODE_RUNTIME = "nodejs20.x";
+  public static final String NODE_RUNTIME = "nodejs20.x";
   static final String PYTHON_RUNTIME = "python3";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -299,7 +299,7 @@ public final class ApiFunctions {
     }
   }
 
-  static void deleteTree(Path dir) throws IOException {
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -116,7 +116,7 @@ public final class FunctionPublisher {
           }
         });
     return new Manifest.Function(runtime, ApiFunctions.slashes(dir.relativize(handlerFile)), memory, maxDuration,
-        environment, files);
+        environment, files, helpers(config, name));
   }
 
   private static JsonNode readConfig(String name, Path dir) throws BuildFailure {
@@ -152,6 +152,18 @@ public final class FunctionPublisher {
       throw new BuildFailure("Function " + name + ": \"" + field + "\" must be an integer from " + min + " to " + max);
     }
     return value.asInt();
+  }
+
+  /** {@code shouldAddHelpers}: stored only when false (absent means true, and keeps older manifests unchanged). */
+  private static Boolean helpers(JsonNode config, String name) throws BuildFailure {
+    JsonNode value = config.get("shouldAddHelpers");
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isBoolean()) {
+      throw new BuildFailure("Function " + name + ": \"shouldAddHelpers\" must be true or false");
+    }
+    return value.asBoolean() ? null : Boolean.FALSE;
   }
 
   private static Map<String, String> environment(JsonNode config, String name) throws BuildFailure {

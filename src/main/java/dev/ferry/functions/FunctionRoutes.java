@@ -37,28 +37,55 @@ public final class FunctionRoutes {
     if (names.isEmpty()) {
       return config;
     }
-    ObjectNode result = config == null ? JSON.createObjectNode().put("version", 3) : ((ObjectNode) config).deepCopy();
-    ArrayNode existing = result.has("routes") && result.get("routes").isArray()
-        ? (ArrayNode) result.get("routes") : JSON.createArrayNode();
-    ArrayNode routes = JSON.createArrayNode();
-    int filesystem = -1;
-    for (int i = 0; i < existing.size(); i++) {
-      routes.add(existing.get(i));
-      if (filesystem < 0 && "filesystem".equals(existing.get(i).path("handle").asText())) {
-        filesystem = i;
-      }
-    }
-    if (filesystem < 0) {
-      routes.add(JSON.createObjectNode().put("handle", "filesystem"));
-      filesystem = routes.size() - 1;
-    }
+    ObjectNode result = withFilesystemHandle(config);
+    ArrayNode routes = (ArrayNode) result.get("routes");
+    int filesystem = filesystemHandle(routes);
     List<ObjectNode> added = new ArrayList<>();
     names.stream().sorted(Comparator.comparingInt(FunctionRoutes::specificity).thenComparing(n -> n))
         .forEach(name -> route(name).ifPresent(added::add));
     for (int i = 0; i < added.size(); i++) {
       routes.insert(filesystem + 1 + i, added.get(i));
     }
+    return canonical(result);
+  }
+
+  /**
+   * {@code config} (or none) with a route that sends every request no file answers to the function {@code name}:
+   * last in the filesystem phase, so the configuration's own rewrites there still apply first.
+   */
+  public static JsonNode withCatchAll(JsonNode config, String name) throws BuildFailure {
+    ObjectNode result = withFilesystemHandle(config);
+    ArrayNode routes = (ArrayNode) result.get("routes");
+    int end = filesystemHandle(routes) + 1;
+    while (end < routes.size() && !routes.get(end).has("handle")) {
+      end++;
+    }
+    routes.insert(end, JSON.createObjectNode().put("src", "^/.*$").put("dest", "/" + name));
+    return canonical(result);
+  }
+
+  /** A copy of {@code config} (a new one for null) whose routes have a {@code filesystem} handle. */
+  private static ObjectNode withFilesystemHandle(JsonNode config) {
+    ObjectNode result = config == null ? JSON.createObjectNode().put("version", 3) : ((ObjectNode) config).deepCopy();
+    ArrayNode routes = result.has("routes") && result.get("routes").isArray()
+        ? (ArrayNode) result.get("routes") : JSON.createArrayNode();
+    if (filesystemHandle(routes) < 0) {
+      routes.add(JSON.createObjectNode().put("handle", "filesystem"));
+    }
     result.set("routes", routes);
+    return result;
+  }
+
+  private static int filesystemHandle(ArrayNode routes) {
+    for (int i = 0; i < routes.size(); i++) {
+      if ("filesystem".equals(routes.get(i).path("handle").asText())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static JsonNode canonical(ObjectNode result) throws BuildFailure {
     try {
       // Validated and brought into the canonical form, as every configuration a deployment carries is.
       return JSON.readTree(BuildOutputConfig.parse(JSON.writeValueAsBytes(result)).toJson());

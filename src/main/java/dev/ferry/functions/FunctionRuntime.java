@@ -248,7 +248,8 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
     Path launchers = files.launchers();
     if (runtime.equals("node")) {
       return List.of(settings.node(), "--max-old-space-size=" + memoryMb,
-          launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(), config.handler(), "1");
+          launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(), config.handler(),
+          Boolean.FALSE.equals(config.shouldAddHelpers()) ? "0" : "1");
     }
     return List.of(settings.python(), "-u", "-B", launchers.resolve(FunctionFiles.PYTHON_LAUNCHER).toString(),
         dir.toString(), config.handler());

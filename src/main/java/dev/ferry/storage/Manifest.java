@@ -76,11 +76,13 @@ public record Manifest(String deploymentId, Map<String, FileEntry> files, String
    * @param maxDuration the time limit of one invocation in seconds; {@code null} for the node's default
    * @param environment plain environment variables from {@code .vc-config.json} (not secrets)
    * @param files path inside the function's directory to its blob
+   * @param shouldAddHelpers {@code .vc-config.json}'s flag for Node.js: {@code false} hands the handler the plain
+   *     request (no parsed body, no {@code res.json}); {@code null} (absent) means true
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Function(String runtime, String handler, Integer memory, Integer maxDuration,
-      Map<String, String> environment, Map<String, FunctionFile> files) {
+      Map<String, String> environment, Map<String, FunctionFile> files, Boolean shouldAddHelpers) {
 
     public Function {
       environment = environment == null ? Map.of() : Map.copyOf(environment);

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Real projects from npm's own templates, installed from the real npm registry and built by a real node, then served
- * by its edge: create-vite's React and Vue templates, a create-next-app static export, and a static site without a
- * package.json. The projects are generated into target/ by the test; nothing of them is committed.
+ * by its edge: create-vite's React and Vue templates, a create-next-app static export, a create-next-app standalone
+ * server (one catch-all function), and a static site without a package.json. The projects are generated into target/ by the test; nothing of them is committed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FrameworkBuildsIT {
@@ -90,6 +90,48 @@ class FrameworkBuildsIT {
   }
 
   @Test
+  void nextJsStandaloneIsServedByOneCatchAllFunctionWithItsAssetsAsFiles() throws Exception {
+    Path project = NpmTemplates.nextStandalone(work, "next-server");
+    NpmTemplates.commitAll(project, "create-next-app, standalone, a dynamic page");
+
+    JsonNode deployment = deploy("next-server", project);
+
+    assertEquals("nextjs", deployment.get("framework").asText());
+    assertTrue(logTexts(deployment).stream().anyMatch(line -> line.startsWith("Next.js standalone output")));
+    // Rendered per request by the function: the request's own header, a new time each time.
+    ApiClient.Response first = client.edge("GET", "next-server.localhost", "/now?from=it", "User-Agent", "first");
+    ApiClient.Response second = client.edge("GET", "next-server.localhost", "/now", "User-Agent", "second");
+    assertEquals(200, first.status(), first.body());
+    assertEquals(200, second.status(), second.body());
+    assertTrue(first.body().contains("<span id=\"agent\">first</span>"), first.body());
+    assertTrue(second.body().contains("<span id=\"agent\">second</span>"), second.body());
+    assertFalse(renderedAt(first).equals(renderedAt(second)), "rendered once per request");
+    // The prerendered home page comes from the function too; its /_next/static assets and public/ are files.
+    assertServesBuiltAssets("next-server", "/_next/static/", ".js");
+    ApiClient.Response asset = client.edge("GET", "next-server.localhost", NpmTemplates.assets(
+        client.edge("GET", "next-server.localhost", "/").body()).get(0));
+    assertTrue(asset.header("Cache-Control").contains("immutable"), asset.header("Cache-Control"));
+    ApiClient.Response svg = client.edge("GET", "next-server.localhost", "/next.svg");
+    assertEquals(200, svg.status());
+    assertTrue(svg.header("Content-Type").startsWith("image/svg+xml"), svg.header("Content-Type"));
+    assertEquals(404, client.edge("GET", "next-server.localhost", "/no-such-page").status());
+    // The runtime log lists every invocation of the function: the pages, never a static file.
+    String id = deployment.get("id").asText();
+    List<String> invocations = ApiClient.await(Duration.ofSeconds(10), () -> runtimeLogTexts(id),
+        lines -> lines.stream().anyMatch(line -> line.startsWith("GET /no-such-page")));
+    assertTrue(invocations.stream().anyMatch(line -> line.startsWith("GET /now → 200")), invocations.toString());
+    assertFalse(invocations.stream().anyMatch(line -> line.contains("/_next/static/") || line.contains("next.svg")),
+        invocations.toString());
+  }
+
+  private static String renderedAt(ApiClient.Response page) {
+    java.util.regex.Matcher now = java.util.regex.Pattern.compile("<span id=\"now\">(\\d+)</span>")
+        .matcher(page.body());
+    assertTrue(now.find(), page.body());
+    return now.group(1);
+  }
+
+  @Test
   void aStaticSiteIsServedFromPublic() throws Exception {
     Path repo = work.resolve("static-site");
     Path publicDir = Files.createDirectories(repo.resolve("public/css")).getParent();
@@ -136,7 +178,15 @@ class FrameworkBuildsIT {
   }
 
   private List<String> logTexts(JsonNode deployment) throws Exception {
-    ApiClient.Response log = client.get("/api/v1/deployments/" + deployment.get("id").asText() + "/logs");
+    return texts("/api/v1/deployments/" + deployment.get("id").asText() + "/logs");
+  }
+
+  private List<String> runtimeLogTexts(String deploymentId) throws Exception {
+    return texts("/api/v1/deployments/" + deploymentId + "/logs?source=runtime");
+  }
+
+  private List<String> texts(String logPath) throws Exception {
+    ApiClient.Response log = client.get(logPath);
     List<String> texts = new ArrayList<>();
     for (String line : log.body().split("\n")) {
       if (!line.isBlank()) {

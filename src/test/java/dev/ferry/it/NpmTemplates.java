@@ -35,15 +35,43 @@ public final class NpmTemplates {
 
   /**
    * {@code create-next-app} (App Router, JavaScript) turned into a static export ({@code output: 'export'}, images
-   * unoptimized as a static export needs), without the template's next/font/google fonts: builds reach the npm
-   * registry, not Google Fonts.
+   * unoptimized as a static export needs).
    */
   public static Path nextStaticExport(Path parent, String name) throws Exception {
+    return createNextApp(parent, name, "{ output: 'export', images: { unoptimized: true } }");
+  }
+
+  /**
+   * {@code create-next-app} with {@code output: 'standalone'} and a page rendered on every request,
+   * {@code /now}: it shows the time it was rendered at ({@code <span id="now">}) and the request's
+   * {@code User-Agent} ({@code <span id="agent">}).
+   */
+  public static Path nextStandalone(Path parent, String name) throws Exception {
+    Path project = createNextApp(parent, name, "{ output: 'standalone' }");
+    Files.createDirectories(project.resolve("app/now"));
+    Files.writeString(project.resolve("app/now/page.js"), """
+        import { headers } from "next/headers";
+
+        export const dynamic = "force-dynamic";
+
+        export default async function Now() {
+          const agent = (await headers()).get("user-agent");
+          return <p>rendered at <span id="now">{Date.now()}</span> for <span id="agent">{agent}</span></p>;
+        }
+        """);
+    return project;
+  }
+
+  /**
+   * {@code create-next-app} (App Router, JavaScript) with {@code nextConfig} as its configuration, without the
+   * template's next/font/google fonts: builds reach the npm registry, not Google Fonts.
+   */
+  private static Path createNextApp(Path parent, String name, String nextConfig) throws Exception {
     run(parent, "npm", "exec", "--yes", "--", CREATE_NEXT_APP, name, "--js", "--app", "--no-eslint", "--no-tailwind",
         "--no-src-dir", "--import-alias", "@/*", "--use-npm", "--skip-install", "--disable-git", "--yes");
     Path project = parent.resolve(name);
     Files.writeString(project.resolve("next.config.mjs"), "/** @type {import('next').NextConfig} */\n"
-        + "export default { output: 'export', images: { unoptimized: true } };\n");
+        + "export default " + nextConfig + ";\n");
     Files.writeString(project.resolve("app/layout.js"), """
         import "./globals.css";
 
