@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.logs.BuildLogStore;
+import dev.ferry.logs.LiveBuildLog;
 import dev.ferry.logs.RuntimeLogStore;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -36,7 +37,7 @@ public final class DeploymentRoutes extends AllDirectives {
 
   private static final ContentType NDJSON = MediaTypes.applicationWithOpenCharset("x-ndjson")
       .toContentType(org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8);
-  /** With the build worker flushing every 25 ms, a line reaches followers within about 100 ms. */
+  /** How often a followed runtime log is read (the function runtime flushes its lines every 250 ms). */
   private static final Duration FOLLOW_POLL = Duration.ofMillis(25);
   private static final int LOG_BATCH = 1000;
 
@@ -44,12 +45,14 @@ public final class DeploymentRoutes extends AllDirectives {
   private final RequestSupport support;
   private final Representations representations;
   private final RuntimeLogStore runtimeLogs;
+  private final LiveBuildLog liveBuildLog;
 
   public DeploymentRoutes(ApiContext context, RequestSupport support) {
     this.context = context;
     this.support = support;
     this.representations = new Representations(context.hosts());
     this.runtimeLogs = new RuntimeLogStore(context.dataSource());
+    this.liveBuildLog = new LiveBuildLog(context.system());
   }
 
   public Route route() {
@@ -111,10 +114,17 @@ public final class DeploymentRoutes extends AllDirectives {
   }
 
   /**
-   * Polls the stored log until the deployment has finished and every line has been sent; a runtime log never
-   * finishes (new requests bring new lines), it is followed until the client leaves.
+   * A build log is pushed live as its lines are printed ({@link LiveBuildLog}) until the deployment has finished.
+   * A runtime log is polled; it never finishes (new requests bring new lines), it is followed until the client
+   * leaves.
    */
   private Source<ByteString, NotUsed> followed(String id, long after, boolean runtime) {
+    if (!runtime) {
+      return liveBuildLog.follow(id, after, (from, limit) -> batch(id, from, false, limit),
+          () -> context.<Deployment.State>askDeployment(id, Deployment.Get::new)
+              .thenApply(state -> state.status().isFinished()))
+          .map(DeploymentRoutes::ndjson);
+    }
     return Source.unfoldAsync(new Cursor(after, false), cursor -> {
       if (cursor.done()) {
         return CompletableFuture.completedFuture(Optional.empty());
@@ -150,9 +160,13 @@ public final class DeploymentRoutes extends AllDirectives {
   private record Cursor(long seq, boolean done) {}
 
   private CompletionStage<List<BuildLogStore.Line>> batch(String id, long after, boolean runtime) {
+    return batch(id, after, runtime, LOG_BATCH);
+  }
+
+  private CompletionStage<List<BuildLogStore.Line>> batch(String id, long after, boolean runtime, int limit) {
     return CompletableFuture.supplyAsync(() -> {
       try {
-        return runtime ? runtimeLogs.read(id, after, LOG_BATCH) : context.logs().read(id, after, LOG_BATCH);
+        return runtime ? runtimeLogs.read(id, after, limit) : context.logs().read(id, after, limit);
       } catch (SQLException e) {
         throw new IllegalStateException(e);
       }

@@ -4,6 +4,7 @@ import dev.ferry.FerrySettings;
 import dev.ferry.common.Rejection;
 import dev.ferry.deployment.Deployment;
 import dev.ferry.logs.BuildLogStore;
+import dev.ferry.logs.LiveBuildLog;
 import dev.ferry.project.Project;
 import dev.ferry.routing.Hosts;
 import dev.ferry.secrets.LogMasker;
@@ -58,6 +59,7 @@ public final class BuildWorker implements AutoCloseable {
   private final FerrySettings settings;
   private final BuildQueue queue;
   private final BuildLogStore logs;
+  private final LiveBuildLog liveLog;
   private final Builder builder;
   private final Hosts hosts;
   private final SecretBox secrets;
@@ -72,6 +74,7 @@ public final class BuildWorker implements AutoCloseable {
     this.settings = settings;
     this.queue = queue;
     this.logs = logs;
+    this.liveLog = new LiveBuildLog(system);
     this.builder = builder;
     this.hosts = hosts;
     this.secrets = secrets;
@@ -180,7 +183,7 @@ public final class BuildWorker implements AutoCloseable {
       ScheduledFuture<?> cancelCheck = null;
       ScheduledFuture<?> flusher = null;
       try {
-        logWriter = logs.writer(deployment.id());
+        logWriter = logs.writer(deployment.id(), liveLog.publisher(deployment.id()));
         long leaseMillis = settings.build().lease().toMillis();
         renewal = timers.scheduleWithFixedDelay(this::renewLease, leaseMillis / 3, leaseMillis / 3,
             TimeUnit.MILLISECONDS);
@@ -221,6 +224,9 @@ public final class BuildWorker implements AutoCloseable {
           }
         }
         flushLog();
+        if (logWriter != null) {
+          liveLog.flushed(deployment.id(), logWriter.lastSeq());
+        }
         deleteQuietly(workDir);
       }
     }

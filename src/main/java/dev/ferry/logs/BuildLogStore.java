@@ -21,7 +21,9 @@ public final class BuildLogStore {
     this.dataSource = dataSource;
   }
 
-  public record Line(long seq, Instant at, String stream, String text) {}
+  /** One line; it travels to followers on other nodes too ({@link LiveBuildLog}). */
+  public record Line(long seq, Instant at, String stream, String text)
+      implements dev.ferry.common.CborSerializable {}
 
   public List<Line> read(String deploymentId, long afterSeq, int limit) throws SQLException {
     return Sql.query(dataSource,
@@ -32,25 +34,39 @@ public final class BuildLogStore {
 
   /** Opens a writer that continues the deployment's sequence (a retried build appends to the same log). */
   public Writer writer(String deploymentId) throws SQLException {
+    return writer(deploymentId, line -> {});
+  }
+
+  /** A writer that also hands every line to {@code live} as it is appended (in sequence, before it is stored). */
+  public Writer writer(String deploymentId, java.util.function.Consumer<Line> live) throws SQLException {
     long last = Sql.query(dataSource, "SELECT COALESCE(MAX(seq), 0) FROM build_logs WHERE deployment_id = ?",
         row -> row.getLong(1), deploymentId).get(0);
-    return new Writer(deploymentId, last);
+    return new Writer(deploymentId, last, live);
   }
 
   /** Buffers lines and writes them in batches; {@link #flush()} is called by the worker on a timer and at the end. */
   public final class Writer {
     private final String deploymentId;
     private final List<Line> pending = new ArrayList<>();
+    private final java.util.function.Consumer<Line> live;
     private long seq;
 
-    private Writer(String deploymentId, long lastSeq) {
+    private Writer(String deploymentId, long lastSeq, java.util.function.Consumer<Line> live) {
       this.deploymentId = deploymentId;
       this.seq = lastSeq;
+      this.live = live;
     }
 
     public synchronized void append(String stream, String text) {
       String bounded = text.length() > MAX_LINE_CHARS ? text.substring(0, MAX_LINE_CHARS) + "…" : text;
-      pending.add(new Line(++seq, Instant.now(), stream, bounded));
+      Line line = new Line(++seq, Instant.now(), stream, bounded);
+      pending.add(line);
+      live.accept(line);
+    }
+
+    /** The sequence number of the last line appended. */
+    public synchronized long lastSeq() {
+      return seq;
     }
 
     public void flush() throws SQLException {

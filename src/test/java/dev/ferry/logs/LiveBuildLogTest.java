@@ -1,0 +1,234 @@
+package dev.ferry.logs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.ferry.testing.ProjectionTestDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.LongStream;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Followers of a build log get every line exactly once and in order: the stored history first, then the live lines
+ * published through a real cluster's distributed pub-sub, with gaps filled from the real (H2, migrated) store — on
+ * the writer's node and on another node of the cluster. No timing is asserted here (LiveLogBench measures it).
+ */
+class LiveBuildLogTest extends ProjectionTestDatabase {
+
+  private static final String ID = "dpl_live";
+  private final List<ActorSystem<Void>> systems = new ArrayList<>();
+  private BuildLogStore store;
+  private final AtomicBoolean finished = new AtomicBoolean();
+
+  @BeforeEach
+  void start() {
+    store = new BuildLogStore(database.dataSource());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (ActorSystem<Void> system : systems) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private ActorSystem<Void> node(String name, ActorSystem<Void> seed) throws Exception {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "live-log", ConfigFactory.parseString("""
+            pekko.loglevel = WARNING
+            pekko.remote.artery.canonical.port = 0
+            pekko.cluster.seed-nodes = []
+            pekko.cluster.pub-sub.gossip-interval = 200 ms
+            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+            """).withFallback(ConfigFactory.load()));
+    systems.add(system);
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create((seed == null ? cluster : Cluster.get(seed)).selfMember().address()));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      assertTrue(System.nanoTime() < deadline, name + " did not come Up");
+      Thread.sleep(50);
+    }
+    return system;
+  }
+
+  private CompletionStage<List<BuildLogStore.Line>> follow(ActorSystem<Void> system, long after) {
+    LiveBuildLog.Store reader = (from, limit) -> CompletableFuture.supplyAsync(() -> {
+      try {
+        return store.read(ID, from, limit);
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    return new LiveBuildLog(system).follow(ID, after, reader, () -> CompletableFuture.completedFuture(finished.get()))
+        .runWith(Sink.seq(), system);
+  }
+
+  /**
+   * A build: {@code total} lines, some stored before anyone follows, then more in bursts, flushed every few lines
+   * as the worker's timer would; the deployment then finishes and the writer says it flushed its last line.
+   */
+  private void build(ActorSystem<Void> writerNode, BuildLogStore.Writer writer, int total) throws Exception {
+    for (int i = 1; i <= total; i++) {
+      writer.append(i % 2 == 0 ? "stdout" : "stderr", "line " + i);
+      if (i % 37 == 0) {
+        writer.flush();
+        Thread.sleep(3);
+      }
+    }
+    writer.flush();
+    finished.set(true);
+    new LiveBuildLog(writerNode).flushed(ID, writer.lastSeq());
+  }
+
+  private BuildLogStore.Writer writer(ActorSystem<Void> system) throws Exception {
+    return store.writer(ID, new LiveBuildLog(system).publisher(ID));
+  }
+
+  private static void assertSequence(long from, long to, List<BuildLogStore.Line> lines) {
+    assertEquals(LongStream.rangeClosed(from, to).boxed().toList(),
+        lines.stream().map(BuildLogStore.Line::seq).toList(), "every line once, in order");
+    lines.forEach(line -> assertEquals("line " + line.seq(), line.text()));
+  }
+
+  @Test
+  void historyThenLiveWithoutGapsOrDuplicates() throws Exception {
+    ActorSystem<Void> system = node("one", null);
+    BuildLogStore.Writer writer = writer(system);
+    for (int i = 1; i <= 100; i++) {
+      writer.append("stdout", "line " + i);
+    }
+    writer.flush();
+    // 101 and 102 are published but not stored yet when the follower starts.
+    writer.append("stdout", "line 101");
+    writer.append("stdout", "line 102");
+
+    CompletionStage<List<BuildLogStore.Line>> followed = follow(system, 0);
+    CompletionStage<List<BuildLogStore.Line>> late = follow(system, 60);
+    Thread.sleep(200);
+    for (int i = 103; i <= 2000; i++) {
+      writer.append("stdout", "line " + i);
+      if (i % 37 == 0) {
+        writer.flush();
+        Thread.sleep(3);
+      }
+    }
+    writer.flush();
+    finished.set(true);
+    new LiveBuildLog(system).flushed(ID, writer.lastSeq());
+
+    assertSequence(1, 2000, followed.toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertSequence(61, 2000, late.toCompletableFuture().get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void liveLinesReachTheFollowerBeforeTheyAreStored() throws Exception {
+    ActorSystem<Void> system = node("one", null);
+    BuildLogStore.Writer writer = writer(system);
+    for (int i = 1; i <= 5; i++) {
+      writer.append("stdout", "line " + i);
+    }
+    writer.flush();
+    List<BuildLogStore.Line> received = java.util.Collections.synchronizedList(new ArrayList<>());
+    LiveBuildLog.Store reader = (from, limit) -> CompletableFuture.supplyAsync(() -> {
+      try {
+        return store.read(ID, from, limit);
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    CompletionStage<org.apache.pekko.Done> done = new LiveBuildLog(system).follow(ID, 0, reader,
+        () -> CompletableFuture.completedFuture(finished.get())).runWith(Sink.foreach(received::add), system);
+    awaitSubscriber(system);
+
+    for (int i = 6; i <= 10; i++) {
+      writer.append("stdout", "line " + i); // published, not flushed
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (received.size() < 10) {
+      assertTrue(System.nanoTime() < deadline, "live lines arrived: " + received);
+      Thread.sleep(10);
+    }
+    assertEquals(5, store.read(ID, 0, 100).size(), "lines 6 to 10 are not stored yet");
+    build(system, writer, 0);
+    done.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertSequence(1, 10, received);
+  }
+
+  private static void awaitSubscriber(ActorSystem<Void> system) throws Exception {
+    org.apache.pekko.actor.ActorRef mediator = org.apache.pekko.cluster.pubsub.DistributedPubSub.get(
+        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system)).mediator();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while ((Integer) org.apache.pekko.pattern.Patterns.ask(mediator,
+        new org.apache.pekko.cluster.pubsub.DistributedPubSubMediator.CountSubscribers(LiveBuildLog.topic(ID)),
+        java.time.Duration.ofSeconds(5)).toCompletableFuture().get() < 1) {
+      assertTrue(System.nanoTime() < deadline, "the follower subscribed");
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void linesPubSubDoesNotDeliverAreFilledFromTheStore() throws Exception {
+    ActorSystem<Void> system = node("one", null);
+    Consumer<BuildLogStore.Line> publish = new LiveBuildLog(system).publisher(ID);
+    // Every third line is lost on its way (as for a follower whose buffer overflowed).
+    BuildLogStore.Writer writer = store.writer(ID, line -> {
+      if (line.seq() % 3 != 0) {
+        publish.accept(line);
+      }
+    });
+    CompletionStage<List<BuildLogStore.Line>> followed = follow(system, 0);
+    Thread.sleep(200);
+
+    build(system, writer, 1500);
+
+    assertSequence(1, 1500, followed.toCompletableFuture().get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aFollowerOnAnotherNodeGetsEveryLine() throws Exception {
+    ActorSystem<Void> writerNode = node("writer", null);
+    ActorSystem<Void> followerNode = node("follower", writerNode);
+    BuildLogStore.Writer writer = writer(writerNode);
+    CompletionStage<List<BuildLogStore.Line>> followed = follow(followerNode, 0);
+
+    for (int burst = 0; burst < 10; burst++) {
+      for (int i = 0; i < 50; i++) {
+        writer.append("stdout", "line " + (writer.lastSeq() + 1));
+      }
+      writer.flush();
+      Thread.sleep(100); // long enough, in all, for the subscription to reach the writer's node
+    }
+    build(writerNode, writer, 0);
+
+    assertSequence(1, 500, followed.toCompletableFuture().get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aFollowerEndsWithoutTheWritersWordOnceTheDeploymentHasFinished() throws Exception {
+    ActorSystem<Void> system = node("one", null);
+    BuildLogStore.Writer writer = writer(system);
+    for (int i = 1; i <= 20; i++) {
+      writer.append("stdout", "line " + i);
+    }
+    writer.flush();
+    finished.set(true); // the writer's node died: no Flushed will come
+
+    assertSequence(1, 20, follow(system, 0).toCompletableFuture().get(30, TimeUnit.SECONDS));
+  }
+}
