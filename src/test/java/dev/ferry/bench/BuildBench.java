@@ -7,20 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.it.ApiClient;
 import dev.ferry.it.FerryProcess;
 import dev.ferry.it.NpmTemplates;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * Builds of create-vite's React template on a real node (package first: {@code mvn -q -DskipTests package}, then
  * {@code mvn -Pbench test -Dtest=BuildBench}): the cold build (empty cache, dependencies downloaded from the npm
  * registry) against the warm one (same lockfile: node_modules from the build cache), and the publish of the first
- * deployment against a redeploy with one changed source file. Also how soon a line a build prints reaches a follower
- * of its log. Goals: warm ≤ 0.4 × cold; redeploy upload ≤ 0.1 × first; log lines within 100 ms.
+ * deployment against a redeploy with one changed source file. Goals: warm ≤ 0.4 × cold; redeploy upload ≤ 0.1 ×
+ * first. (How soon log lines reach followers: LiveLogBench.)
  */
 class BuildBench {
 
@@ -93,53 +83,6 @@ class BuildBench {
     git.commit().setMessage("change " + file).setAuthor("Dev", "dev@example.com")
         .setCommitter("Dev", "dev@example.com").setSign(false).call();
     return build(client);
-  }
-
-  @Test
-  void logLinesReachAFollowerQuickly() throws Exception {
-    Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "log-bench").toAbsolutePath();
-    Path repo = Files.createDirectories(work.resolve("ticker"));
-    // Each line carries the epoch millisecond it was printed at; node prints it (sh cannot tell milliseconds).
-    Files.writeString(repo.resolve("tick.js"), """
-        let n = 0;
-        const timer = setInterval(() => {
-          console.log('tick ' + Date.now());
-          if (++n === 40) { clearInterval(timer); require('fs').mkdirSync('dist', {recursive: true});
-            require('fs').writeFileSync('dist/index.html', 'done'); }
-        }, 150);
-        """);
-    NpmTemplates.commitAll(repo, "ticker");
-    try (FerryProcess node = new FerryProcess(work.resolve("data"), Map.of("FERRY_ALLOW_LOCAL_REPOS", "true"))) {
-      node.start();
-      ApiClient client = new ApiClient(node.api(), node.edge());
-      String token = client.signUp("logs@example.com").get("accessToken").asText();
-      client.post("/api/v1/projects", "{\"name\": \"ticker\", \"gitRepoUrl\": \"" + repo.toUri()
-          + "\", \"buildCommand\": \"node tick.js\", \"outputDirectory\": \"dist\"}");
-      String id = client.post("/api/v1/projects/ticker/deployments", "{}").json().get("id").asText();
-      HttpResponse<InputStream> followed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create(node.api() + "/api/v1/deployments/" + id + "/logs?follow=true"))
-          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofInputStream());
-      List<Long> delays = new ArrayList<>();
-      List<String> system = new ArrayList<>();
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(followed.body(), StandardCharsets.UTF_8))) {
-        for (String line; (line = lines.readLine()) != null; ) {
-          long now = Instant.now().toEpochMilli();
-          JsonNode json = ApiClient.JSON.readTree(line);
-          String text = json.get("text").asText();
-          if (text.startsWith("tick ")) {
-            delays.add(now - Long.parseLong(text.substring(5)));
-          } else if (json.get("stream").asText().equals("system")) {
-            system.add(text);
-          }
-        }
-      }
-      Collections.sort(delays);
-      assertEquals(40, delays.size(), "every line arrives");
-      System.out.printf(Locale.ROOT, "%nBuildBench, live logs: %d lines from print to follower: median %d ms, "
-          + "p90 %d ms, max %d ms (goal <= 100 ms)%n", delays.size(), delays.get(delays.size() / 2),
-          delays.get(delays.size() * 9 / 10), delays.get(delays.size() - 1));
-      System.out.printf(Locale.ROOT, "  system lines: %s%n%n", system);
-    }
   }
 
   private record Build(double seconds, List<String> log) {

@@ -94,19 +94,27 @@ public final class ApiClient {
   /** Every text frame of a WebSocket until the server closes it, one per line. */
   public String webSocketText(String path) throws Exception {
     StringBuilder text = new StringBuilder();
+    webSocket(path, frame -> text.append(frame).append('\n'), Duration.ofSeconds(30));
+    return text.toString();
+  }
+
+  /** Hands each text frame of a WebSocket to {@code frames} as it arrives, until the server closes it. */
+  public void webSocket(String path, java.util.function.Consumer<String> frames, Duration timeout) throws Exception {
     java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
     java.net.http.WebSocket.Builder builder = client.newWebSocketBuilder();
     if (bearer != null) {
       builder.header("Authorization", "Bearer " + bearer);
     }
+    StringBuilder frame = new StringBuilder();
     builder.buildAsync(URI.create(api.replace("http://", "ws://") + path),
         new java.net.http.WebSocket.Listener() {
           @Override
           public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket, CharSequence data,
               boolean last) {
-            text.append(data);
+            frame.append(data);
             if (last) {
-              text.append('\n');
+              frames.accept(frame.toString());
+              frame.setLength(0);
             }
             socket.request(1);
             return null;
@@ -124,8 +132,7 @@ public final class ApiClient {
             closed.completeExceptionally(error);
           }
         }).get(10, java.util.concurrent.TimeUnit.SECONDS);
-    closed.get(30, java.util.concurrent.TimeUnit.SECONDS);
-    return text.toString();
+    closed.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** A request to the edge for {@code host}; extra headers as name/value pairs. */
