@@ -51,10 +51,21 @@ public final class LiveBuildLog {
     CompletionStage<List<BuildLogStore.Line>> read(long afterSeq, int limit);
   }
 
-  private final ActorRef mediator;
+  private final ActorSystem<?> system;
+  private volatile ActorRef mediator;
 
   public LiveBuildLog(ActorSystem<?> system) {
-    this.mediator = DistributedPubSub.get(Adapter.toClassic(system)).mediator();
+    this.system = system;
+  }
+
+  /** Pub-sub's mediator, started on first use (it needs the cluster, which a route test's system may not have). */
+  private ActorRef mediator() {
+    ActorRef started = mediator;
+    if (started == null) {
+      started = DistributedPubSub.get(Adapter.toClassic(system)).mediator();
+      mediator = started;
+    }
+    return started;
   }
 
   static String topic(String deploymentId) {
@@ -64,12 +75,12 @@ public final class LiveBuildLog {
   /** What a writer calls with every line it appends. */
   public Consumer<BuildLogStore.Line> publisher(String deploymentId) {
     String topic = topic(deploymentId);
-    return line -> mediator.tell(new DistributedPubSubMediator.Publish(topic, line), ActorRef.noSender());
+    return line -> mediator().tell(new DistributedPubSubMediator.Publish(topic, line), ActorRef.noSender());
   }
 
   /** Tells followers the writer has flushed its last line. */
   public void flushed(String deploymentId, long lastSeq) {
-    mediator.tell(new DistributedPubSubMediator.Publish(topic(deploymentId), new Flushed(lastSeq)),
+    mediator().tell(new DistributedPubSubMediator.Publish(topic(deploymentId), new Flushed(lastSeq)),
         ActorRef.noSender());
   }
 
@@ -86,7 +97,7 @@ public final class LiveBuildLog {
           BUFFER, OverflowStrategy.dropHead())
           .mapMaterializedValue(ref -> {
             // The acknowledgement comes back into the stream: the first read of the store happens then.
-            mediator.tell(new DistributedPubSubMediator.Subscribe(topic(deploymentId), ref), ref);
+            mediator().tell(new DistributedPubSubMediator.Subscribe(topic(deploymentId), ref), ref);
             return NotUsed.notUsed();
           });
       return live.merge(Source.tick(POLL, POLL, (Object) Tick.TICK))

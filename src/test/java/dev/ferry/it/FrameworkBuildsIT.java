@@ -119,6 +119,7 @@ class FrameworkBuildsIT {
     String id = deployment.get("id").asText();
     List<String> invocations = ApiClient.await(Duration.ofSeconds(10), () -> runtimeLogTexts(id),
         lines -> lines.stream().anyMatch(line -> line.startsWith("GET /no-such-page")));
+    System.out.println("Next.js standalone function, runtime log: " + invocations);
     assertTrue(invocations.stream().anyMatch(line -> line.startsWith("GET /now → 200")), invocations.toString());
     assertFalse(invocations.stream().anyMatch(line -> line.contains("/_next/static/") || line.contains("next.svg")),
         invocations.toString());
@@ -129,6 +130,39 @@ class FrameworkBuildsIT {
         .matcher(page.body());
     assertTrue(now.find(), page.body());
     return now.group(1);
+  }
+
+  @Test
+  void aPnpmLockfileIsInstalledWithPnpmThroughCorepack() throws Exception {
+    assertBuiltWithItsPackageManager("pnpm-app", "pnpm@9.15.9", "pnpm install --frozen-lockfile");
+  }
+
+  @Test
+  void aYarnLockfileIsInstalledWithYarnThroughCorepack() throws Exception {
+    assertBuiltWithItsPackageManager("yarn-app", "yarn@1.22.22", "yarn install --frozen-lockfile");
+  }
+
+  /** The project's lockfile picks the install command; pnpm and yarn are not installed here, corepack runs them. */
+  private void assertBuiltWithItsPackageManager(String name, String packageManager, String install) throws Exception {
+    Path project = NpmTemplates.corepackProject(work, name, packageManager);
+    NpmTemplates.commitAll(project, "a " + packageManager + " project with its lockfile");
+    ApiClient.Response created = client.post("/api/v1/projects",
+        "{\"name\": \"" + name + "\", \"gitRepoUrl\": \"" + project.toUri() + "\", \"outputDirectory\": \"dist\"}");
+    assertEquals(201, created.status(), created.body());
+    for (Map.Entry<String, String> variable : NpmTemplates.corepackEnv().entrySet()) {
+      ApiClient.Response set = client.post("/api/v1/projects/" + name + "/env", """
+          {"key": "%s", "value": "%s", "targets": ["production", "preview"], "type": "plain"}"""
+          .formatted(variable.getKey(), variable.getValue()));
+      assertEquals(201, set.status(), set.body());
+    }
+
+    JsonNode deployment = client.deployAndAwait(name, "{}", "READY", BUILD_TIMEOUT);
+
+    List<String> log = logTexts(deployment);
+    assertTrue(log.contains("Running install command: " + install), log.toString());
+    ApiClient.Response page = ApiClient.await(Duration.ofSeconds(10),
+        () -> client.edge("GET", name + ".localhost", "/"), response -> response.status() == 200);
+    assertTrue(page.body().contains("<h1>Built with " + packageManager.split("@")[0] + "</h1>"), page.body());
   }
 
   @Test

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,6 +90,45 @@ public final class NpmTemplates {
   }
 
   /**
+   * A small project whose build renders README.md to dist/index.html with {@code marked} from the registry, managed
+   * by {@code packageManager} ({@code pnpm@9.15.9}, {@code yarn@1.22.22}) as its package.json declares it; its
+   * lockfile (pnpm-lock.yaml, yarn.lock) is written by that package manager, run through corepack. The registry
+   * reachable here serves no package signatures, so corepack's check of them is off ({@link #corepackEnv}).
+   */
+  public static Path corepackProject(Path parent, String name, String packageManager) throws Exception {
+    Path project = Files.createDirectories(parent.resolve(name));
+    Files.writeString(project.resolve("package.json"), """
+        {"name": "%s", "private": true, "type": "module", "packageManager": "%s",
+         "scripts": {"build": "node build.js"}, "dependencies": {"marked": "15.0.7"}}
+        """.formatted(name, packageManager));
+    Files.writeString(project.resolve("build.js"), """
+        import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+        import { marked } from "marked";
+        mkdirSync("dist", { recursive: true });
+        writeFileSync("dist/index.html", marked.parse(readFileSync("README.md", "utf8")));
+        """);
+    Files.writeString(project.resolve("README.md"), "# Built with " + packageManager.split("@")[0] + "\n");
+    Files.writeString(project.resolve(".gitignore"), "node_modules\ndist\n");
+    run(project, corepackEnv(), "corepack", packageManager.split("@")[0], "install");
+    return project;
+  }
+
+  /**
+   * For corepack in a build: no prompt before a download, no signature check (the registry here serves none), and
+   * the CA certificates Node.js is told to trust here (a TLS-inspecting proxy), which the sandbox's scrubbed
+   * environment would otherwise drop (npm finds them in its npmrc's cafile; corepack has no such setting).
+   */
+  public static Map<String, String> corepackEnv() {
+    Map<String, String> env = new java.util.TreeMap<>(Map.of("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0",
+        "COREPACK_INTEGRITY_KEYS", "0"));
+    String extraCertificates = System.getenv("NODE_EXTRA_CA_CERTS");
+    if (extraCertificates != null && !extraCertificates.isBlank()) {
+      env.put("NODE_EXTRA_CA_CERTS", extraCertificates);
+    }
+    return env;
+  }
+
+  /**
    * Writes {@code package-lock.json} as a developer would commit it: by installing (the templates' .gitignore keeps
    * node_modules out of the commit). {@code --package-lock-only} is not enough: npm 11 then leaves platform-specific
    * optional dependencies out, and {@code npm ci} refuses the lockfile.
@@ -118,11 +158,16 @@ public final class NpmTemplates {
   }
 
   private static void run(Path dir, String... command) throws Exception {
+    run(dir, Map.of(), command);
+  }
+
+  private static void run(Path dir, Map<String, String> env, String... command) throws Exception {
     Files.createDirectories(dir);
     Path log = Files.createTempFile(dir, "npm", ".log");
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .start();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.environment().putAll(env);
+    Process process = builder.start();
     if (!process.waitFor(5, TimeUnit.MINUTES)) {
       process.destroyForcibly();
       throw new IOException(String.join(" ", command) + " did not finish in 5 minutes:\n" + Files.readString(log));

@@ -68,25 +68,28 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
   }
 
   private CompletionStage<List<BuildLogStore.Line>> follow(ActorSystem<Void> system, long after) {
-    LiveBuildLog.Store reader = (from, limit) -> CompletableFuture.supplyAsync(() -> {
+    return new LiveBuildLog(system).follow(ID, after, reader(), () -> CompletableFuture.completedFuture(finished.get()))
+        .runWith(Sink.seq(), system);
+  }
+
+  private LiveBuildLog.Store reader() {
+    return (from, limit) -> CompletableFuture.supplyAsync(() -> {
       try {
         return store.read(ID, from, limit);
       } catch (java.sql.SQLException e) {
         throw new IllegalStateException(e);
       }
     });
-    return new LiveBuildLog(system).follow(ID, after, reader, () -> CompletableFuture.completedFuture(finished.get()))
-        .runWith(Sink.seq(), system);
   }
 
   /**
-   * A build: {@code total} lines, some stored before anyone follows, then more in bursts, flushed every few lines
-   * as the worker's timer would; the deployment then finishes and the writer says it flushed its last line.
+   * A build that goes on to line {@code lastSeq}: lines in bursts, flushed every few lines as the worker's timer
+   * would; the deployment then finishes and the writer says it flushed its last line.
    */
-  private void build(ActorSystem<Void> writerNode, BuildLogStore.Writer writer, int total) throws Exception {
-    for (int i = 1; i <= total; i++) {
-      writer.append(i % 2 == 0 ? "stdout" : "stderr", "line " + i);
-      if (i % 37 == 0) {
+  private void build(ActorSystem<Void> writerNode, BuildLogStore.Writer writer, long lastSeq) throws Exception {
+    for (long seq = writer.lastSeq() + 1; seq <= lastSeq; seq++) {
+      writer.append(seq % 2 == 0 ? "stdout" : "stderr", "line " + seq);
+      if (seq % 37 == 0) {
         writer.flush();
         Thread.sleep(3);
       }
@@ -94,6 +97,14 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
     writer.flush();
     finished.set(true);
     new LiveBuildLog(writerNode).flushed(ID, writer.lastSeq());
+  }
+
+  /** Lines up to {@code lastSeq}, stored. */
+  private static void stored(BuildLogStore.Writer writer, long lastSeq) throws Exception {
+    for (long seq = writer.lastSeq() + 1; seq <= lastSeq; seq++) {
+      writer.append("stdout", "line " + seq);
+    }
+    writer.flush();
   }
 
   private BuildLogStore.Writer writer(ActorSystem<Void> system) throws Exception {
@@ -110,10 +121,7 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
   void historyThenLiveWithoutGapsOrDuplicates() throws Exception {
     ActorSystem<Void> system = node("one", null);
     BuildLogStore.Writer writer = writer(system);
-    for (int i = 1; i <= 100; i++) {
-      writer.append("stdout", "line " + i);
-    }
-    writer.flush();
+    stored(writer, 100);
     // 101 and 102 are published but not stored yet when the follower starts.
     writer.append("stdout", "line 101");
     writer.append("stdout", "line 102");
@@ -121,16 +129,7 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
     CompletionStage<List<BuildLogStore.Line>> followed = follow(system, 0);
     CompletionStage<List<BuildLogStore.Line>> late = follow(system, 60);
     Thread.sleep(200);
-    for (int i = 103; i <= 2000; i++) {
-      writer.append("stdout", "line " + i);
-      if (i % 37 == 0) {
-        writer.flush();
-        Thread.sleep(3);
-      }
-    }
-    writer.flush();
-    finished.set(true);
-    new LiveBuildLog(system).flushed(ID, writer.lastSeq());
+    build(system, writer, 2000);
 
     assertSequence(1, 2000, followed.toCompletableFuture().get(30, TimeUnit.SECONDS));
     assertSequence(61, 2000, late.toCompletableFuture().get(30, TimeUnit.SECONDS));
@@ -140,19 +139,9 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
   void liveLinesReachTheFollowerBeforeTheyAreStored() throws Exception {
     ActorSystem<Void> system = node("one", null);
     BuildLogStore.Writer writer = writer(system);
-    for (int i = 1; i <= 5; i++) {
-      writer.append("stdout", "line " + i);
-    }
-    writer.flush();
+    stored(writer, 5);
     List<BuildLogStore.Line> received = java.util.Collections.synchronizedList(new ArrayList<>());
-    LiveBuildLog.Store reader = (from, limit) -> CompletableFuture.supplyAsync(() -> {
-      try {
-        return store.read(ID, from, limit);
-      } catch (java.sql.SQLException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    CompletionStage<org.apache.pekko.Done> done = new LiveBuildLog(system).follow(ID, 0, reader,
+    CompletionStage<org.apache.pekko.Done> done = new LiveBuildLog(system).follow(ID, 0, reader(),
         () -> CompletableFuture.completedFuture(finished.get())).runWith(Sink.foreach(received::add), system);
     awaitSubscriber(system);
 
@@ -165,7 +154,7 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
       Thread.sleep(10);
     }
     assertEquals(5, store.read(ID, 0, 100).size(), "lines 6 to 10 are not stored yet");
-    build(system, writer, 0);
+    build(system, writer, 10);
     done.toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertSequence(1, 10, received);
   }
@@ -207,26 +196,19 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
     BuildLogStore.Writer writer = writer(writerNode);
     CompletionStage<List<BuildLogStore.Line>> followed = follow(followerNode, 0);
 
-    for (int burst = 0; burst < 10; burst++) {
-      for (int i = 0; i < 50; i++) {
-        writer.append("stdout", "line " + (writer.lastSeq() + 1));
-      }
-      writer.flush();
+    for (int burst = 1; burst <= 10; burst++) {
+      stored(writer, burst * 50L);
       Thread.sleep(100); // long enough, in all, for the subscription to reach the writer's node
     }
-    build(writerNode, writer, 0);
+    build(writerNode, writer, 600);
 
-    assertSequence(1, 500, followed.toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertSequence(1, 600, followed.toCompletableFuture().get(30, TimeUnit.SECONDS));
   }
 
   @Test
   void aFollowerEndsWithoutTheWritersWordOnceTheDeploymentHasFinished() throws Exception {
     ActorSystem<Void> system = node("one", null);
-    BuildLogStore.Writer writer = writer(system);
-    for (int i = 1; i <= 20; i++) {
-      writer.append("stdout", "line " + i);
-    }
-    writer.flush();
+    stored(writer(system), 20);
     finished.set(true); // the writer's node died: no Flushed will come
 
     assertSequence(1, 20, follow(system, 0).toCompletableFuture().get(30, TimeUnit.SECONDS));
