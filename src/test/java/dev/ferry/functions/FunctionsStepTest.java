@@ -113,6 +113,24 @@ class FunctionsStepTest {
     write(".vercel/output/functions/edge.func/x", "");
     failure = assertThrows(BuildFailure.class, this::build);
     assertTrue(failure.getMessage().contains("runtime 'edge'"), failure.getMessage());
+    write(".vercel/output/functions/edge.func/.vc-config.json",
+        "{\"runtime\": \"nodejs20.x\", \"handler\": \"x\", \"shouldAddHelpers\": \"no\"}");
+    failure = assertThrows(BuildFailure.class, this::build);
+    assertTrue(failure.getMessage().contains("\"shouldAddHelpers\" must be true or false"), failure.getMessage());
+  }
+
+  @Test
+  void shouldAddHelpersIsKeptOnlyWhenFalse() throws Exception {
+    write(".vercel/output/config.json", "{\"version\": 3}");
+    write(".vercel/output/functions/plain.func/.vc-config.json",
+        "{\"runtime\": \"nodejs20.x\", \"handler\": \"index.js\", \"shouldAddHelpers\": false}");
+    write(".vercel/output/functions/plain.func/index.js", "");
+    write(".vercel/output/functions/helped.func/.vc-config.json",
+        "{\"runtime\": \"nodejs20.x\", \"handler\": \"index.js\", \"shouldAddHelpers\": true}");
+    write(".vercel/output/functions/helped.func/index.js", "");
+    Map<String, Manifest.Function> functions = build().published();
+    assertEquals(Boolean.FALSE, functions.get("plain").shouldAddHelpers());
+    assertEquals(null, functions.get("helped").shouldAddHelpers(), "true is the default, not stored");
   }
 
   @Test
