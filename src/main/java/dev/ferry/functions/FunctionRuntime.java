@@ -45,7 +45,6 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FunctionRuntime.class);
   private static final long FLUSH_MILLIS = 250;
-  private static final String WASM_WITHOUT_GUARD_REGIONS = "--disable-wasm-trap-handler";
 
   private final ActorSystem<?> system;
   private final FunctionSettings settings;
@@ -59,11 +58,6 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
   private final ScheduledExecutorService timers;
   private final ConcurrentHashMap<String, FunctionPool> pools = new ConcurrentHashMap<>();
   private final FunctionForwarding forwarding;
-  /**
-   * Node.js's options for every instance: under the process sandbox's address-space limit, WebAssembly (which
-   * {@code fetch} uses, through undici) cannot reserve its guard regions unless the trap handler is off.
-   */
-  private final List<String> nodeOptions;
 
   public FunctionRuntime(ActorSystem<?> system, FunctionSettings settings, FunctionFiles files,
       InstanceSandbox sandbox, RuntimeEnvironment.Source environment, RuntimeLogStore logs, FunctionMetrics metrics)
@@ -78,9 +72,6 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.materializer = SystemMaterializer.get(system).materializer();
     this.forwarding = new FunctionForwarding(settings.maxBodyBytes());
-    this.nodeOptions = sandbox instanceof dev.ferry.sandbox.ProcessInstanceSandbox
-        && FunctionSettings.nodeAccepts(settings.node(), WASM_WITHOUT_GUARD_REGIONS)
-        ? List.of(WASM_WITHOUT_GUARD_REGIONS) : List.of();
     AtomicInteger threads = new AtomicInteger();
     this.timers = Executors.newScheduledThreadPool(1, runnable -> {
       Thread thread = new Thread(runnable, "ferry-functions-" + threads.incrementAndGet());
@@ -256,11 +247,9 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
   private List<String> command(String runtime, int memoryMb, Path dir, Manifest.Function config) {
     Path launchers = files.launchers();
     if (runtime.equals("node")) {
-      List<String> command = new ArrayList<>(List.of(settings.node(), "--max-old-space-size=" + memoryMb));
-      command.addAll(nodeOptions);
-      command.addAll(List.of(launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(),
-          config.handler(), Boolean.FALSE.equals(config.shouldAddHelpers()) ? "0" : "1"));
-      return command;
+      return List.of(settings.node(), "--max-old-space-size=" + memoryMb,
+          launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(), config.handler(),
+          Boolean.FALSE.equals(config.shouldAddHelpers()) ? "0" : "1");
     }
     return List.of(settings.python(), "-u", "-B", launchers.resolve(FunctionFiles.PYTHON_LAUNCHER).toString(),
         dir.toString(), config.handler());

@@ -81,20 +81,6 @@ public record FunctionSettings(
     return program;
   }
 
-  /** Whether {@code node} starts with {@code flag} (Node.js refuses options it does not know). */
-  static boolean nodeAccepts(String node, String flag) {
-    try {
-      Process process = new ProcessBuilder(node, flag, "-e", "0").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      return process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() == 0;
-    } catch (java.io.IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
   /** The memory limit of a function in MB. */
   public int memoryMb(Integer configured) {
     return configured == null ? defaultMemoryMb : configured;
