@@ -64,6 +64,7 @@ class ScaleBench {
   private static final int LOOKUPS = 1_000_000;
   private static final Duration ASK = Duration.ofSeconds(60);
   private static final Initiator BENCH = Initiator.system("bench");
+  private static final java.time.Instant VERSION = java.time.Instant.parse("2026-11-28T12:00:00Z");
 
   @TempDir
   Path dataDir;
@@ -228,9 +229,9 @@ class ScaleBench {
     for (int i = 0; i < names.size(); i++) {
       // The table's own copies of the strings, as in a node, where nothing else holds them.
       String id = i < PROJECTS ? projectIds[i] : deploymentIds[i - PROJECTS];
-      routes.get().add(new RouteTable.Route(new String(names.get(i)), new String(id)));
+      routes.get().add(new RouteTable.Route(new String(names.get(i)), new String(id), VERSION));
     }
-    RouteTable table = new RouteTable(system);
+    RouteTable table = RouteTable.get(system);
     long started = System.nanoTime();
     table.warm(routes.getAndSet(null));
     while (table.size() < names.size()) {

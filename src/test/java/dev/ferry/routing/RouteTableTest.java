@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.testing.ProjectionTests;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
@@ -30,8 +33,10 @@ import org.junit.jupiter.api.Test;
 class RouteTableTest {
 
   private static final ProjectionTests kit = ProjectionTests.start(RouteTableTest.class);
-  private static final RouteTable table = new RouteTable(kit.system());
+  private static final RouteTable table = RouteTable.get(kit.system());
   private static final AtomicInteger tests = new AtomicInteger();
+  private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
+  private static final int HOSTS_SPREAD = 20 * RouteTable.KEY_COUNT;
 
   private final String prefix = "t" + tests.incrementAndGet() + "-";
 
@@ -45,10 +50,10 @@ class RouteTableTest {
     String host = prefix + "blog.localhost";
     assertEquals(Optional.empty(), table.deploymentFor(host));
 
-    table.put(host, "dpl_1");
+    table.put(host, "dpl_1", T0);
     kit.awaitAssert(() -> assertEquals(Optional.of("dpl_1"), table.deploymentFor(host)));
 
-    table.put(host, "dpl_2");
+    table.put(host, "dpl_2", T0.plusMillis(1));
     kit.awaitAssert(() -> assertEquals(Optional.of("dpl_2"), table.deploymentFor(host)));
 
     table.remove(host);
@@ -58,7 +63,7 @@ class RouteTableTest {
   @Test
   void warmLoadsEveryPersistedRoute() {
     List<RouteTable.Route> routes = IntStream.range(0, 40)
-        .mapToObj(i -> new RouteTable.Route(prefix + "app" + i + ".localhost", "dpl_" + i))
+        .mapToObj(i -> new RouteTable.Route(prefix + "app" + i + ".localhost", "dpl_" + i, T0))
         .toList();
 
     table.warm(routes);
@@ -68,11 +73,51 @@ class RouteTableTest {
   }
 
   @Test
+  void anOlderVersionNeverUndoesANewerOne() {
+    // The API pushes a promote (v2) before the routing projection confirms the one before it (v1) from the journal.
+    String host = prefix + "shop.localhost";
+    table.put(host, "dpl_v2", T0.plusSeconds(2));
+    kit.awaitAssert(() -> assertEquals(Optional.of("dpl_v2"), table.deploymentFor(host)));
+
+    table.put(host, "dpl_v1", T0.plusSeconds(1));
+    table.warm(List.of(new RouteTable.Route(host, "dpl_v0", T0)));
+    // A marker written after both shows that they were handled (the replicator applies updates in order).
+    String marker = prefix + "marker.localhost";
+    table.put(marker, "dpl_m", T0);
+    kit.awaitAssert(() -> assertEquals(Optional.of("dpl_m"), table.deploymentFor(marker)));
+    assertEquals(Optional.of("dpl_v2"), table.deploymentFor(host));
+    assertEquals("dpl_v2@" + T0.plusSeconds(2).toEpochMilli(), replicated(RouteTable.slot(host)).get(host),
+        "the replicated value keeps its version");
+
+    table.put(host, "dpl_v3", T0.plusSeconds(3));
+    kit.awaitAssert(() -> assertEquals(Optional.of("dpl_v3"), table.deploymentFor(host)));
+  }
+
+  @Test
+  void aNewerVersionFromAnotherNodeWinsAndAnOlderOneLosesWhenMerged() {
+    // Writes that reach this node through Distributed Data carry their version as the last-writer-wins clock, so the
+    // merged value is the newest event's whatever order the writes happened in.
+    String host = prefix + "merged.localhost";
+    LWWMap<String, String> newer = LWWMap.<String, String>create().put(other(), host,
+        "dpl_new@" + T0.plusSeconds(5).toEpochMilli(), (current, value) -> T0.plusSeconds(5).toEpochMilli());
+    table.put(host, "dpl_old", T0.plusSeconds(4));
+    kit.awaitAssert(() -> assertEquals(Optional.of("dpl_old"), table.deploymentFor(host)));
+
+    replicate(host, map -> map.merge(newer));
+    kit.awaitAssert(() -> assertEquals(Optional.of("dpl_new"), table.deploymentFor(host)));
+    table.put(host, "dpl_old", T0.plusSeconds(4));
+    String marker = prefix + "marker.localhost";
+    table.put(marker, "dpl_m", T0);
+    kit.awaitAssert(() -> assertEquals(Optional.of("dpl_m"), table.deploymentFor(marker)));
+    assertEquals(Optional.of("dpl_new"), table.deploymentFor(host));
+  }
+
+  @Test
   void sizeCountsTheHostsOfEveryKey() {
     int before = table.size();
     List<String> hosts = IntStream.range(0, 20).mapToObj(i -> prefix + "site" + i + ".localhost").toList();
 
-    hosts.forEach(host -> table.put(host, "dpl_1"));
+    hosts.forEach(host -> table.put(host, "dpl_1", T0));
     kit.awaitAssert(() -> assertEquals(before + 20, table.size()));
 
     hosts.subList(0, 5).forEach(table::remove);
@@ -94,17 +139,18 @@ class RouteTableTest {
   }
 
   @Test
-  void manyHostsSpreadOverTheSixteenKeys() {
+  void manyHostsSpreadOverTheKeys() {
     // Deployment hosts as Ferry hands them out: a few projects, each with many deployments whose ids are random
     // (from a fixed seed here, so the spread is the same on every run).
     Random random = new Random(42);
     Hosts hosts = new Hosts("localhost", "http", 8080);
     List<RouteTable.Route> routes = new ArrayList<>();
-    for (int i = 0; i < 320; i++) {
+    for (int i = 0; i < HOSTS_SPREAD; i++) {
       String deploymentId = randomId(random);
-      routes.add(new RouteTable.Route(hosts.deployment(prefix + "project" + (i % 8), deploymentId), deploymentId));
+      routes.add(new RouteTable.Route(hosts.deployment(prefix + "project" + (i % 8), deploymentId), deploymentId,
+          T0));
     }
-    routes.forEach(route -> table.put(route.host(), route.deploymentId()));
+    table.warm(routes);
     kit.awaitAssert(() -> routes.forEach(route ->
         assertEquals(Optional.of(route.deploymentId()), table.deploymentFor(route.host()), route.host())));
 
@@ -117,11 +163,11 @@ class RouteTableTest {
       }
       long inSlot = entries.keySet().stream().filter(ours::contains).count();
       int key = slot;
-      // 320 hosts over 16 keys: 20 each on average; no key is empty and none holds a large share.
-      assertTrue(inSlot > 0 && inSlot < 60, () -> "key " + key + " holds " + inSlot + " of 320 hosts");
+      // 20 hosts per key on average: no key is empty and none holds a large share.
+      assertTrue(inSlot > 0 && inSlot < 60, () -> "key " + key + " holds " + inSlot + " of " + HOSTS_SPREAD);
       total += inSlot;
     }
-    assertEquals(320, total);
+    assertEquals(HOSTS_SPREAD, total);
   }
 
   /** Like {@code Ids.deploymentId()}, from {@code random}. */
@@ -141,6 +187,11 @@ class RouteTableTest {
 
   private static SelfUniqueAddress self() {
     return DistributedData.get(kit.system()).selfUniqueAddress();
+  }
+
+  /** Another node's address, as a write replicated from it carries. */
+  private static SelfUniqueAddress other() {
+    return new SelfUniqueAddress(new UniqueAddress(new Address("pekko", "ferry", "127.0.0.1", 1), 1L));
   }
 
   private static void replicate(String host,
