@@ -242,8 +242,11 @@ class ClusterIT {
       String projectId = promoted.json().get("id").asText();
       long journaled = PostgresIT.count(database, "SELECT write_timestamp FROM event_journal WHERE persistence_id = '"
           + "Project|" + projectId + "' ORDER BY sequence_number DESC LIMIT 1") - startedMillis;
-      long projected = PostgresIT.count(database, "SELECT MAX(last_updated) FROM pekko_projection_offset_store "
-          + "WHERE projection_name = 'production-routes'") - startedMillis;
+      long journaledAt = journaled + startedMillis;
+      // The push usually reaches the edges first; the projection's confirmation from the journal follows.
+      long projected = ApiClient.await(SLOW, () -> PostgresIT.count(database, "SELECT MAX(last_updated) FROM "
+          + "pekko_projection_offset_store WHERE projection_name = 'production-routes'"), at -> at >= journaledAt)
+          - startedMillis;
       System.out.printf("ClusterIT: promote to %s: answered %d ms, journaled %d ms, projected %d ms, edges A B C %s ms%n",
           version, answered, journaled, projected, atEdges);
       return atEdges.stream().mapToLong(Long::longValue).max().orElseThrow();
