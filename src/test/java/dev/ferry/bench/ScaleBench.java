@@ -183,6 +183,14 @@ class ScaleBench {
     long historyEvents = Sql.query(db, "SELECT MAX(sequence_number) FROM event_journal WHERE persistence_id = ?",
         r -> r.getLong(1), "Project|" + withSnapshots).get(0);
     assertTrue(snapshotSequence > historyEvents - 100, "the entity snapshots every 100 events: " + snapshotSequence);
+    // A snapshot is saved after the reply to the command that triggered it: wait for the last one before deleting,
+    // or it lands afterwards and both projects recover from a snapshot (an earlier version of this bench did).
+    long lastSnapshot = Sql.query(db, "SELECT MAX(sequence_number) FROM event_journal WHERE persistence_id = ?",
+        r -> r.getLong(1), "Project|" + withoutSnapshots).get(0) / 100 * 100;
+    while (Sql.query(db, "SELECT COALESCE(MAX(sequence_number), 0) FROM snapshot WHERE persistence_id = ?",
+        r -> r.getLong(1), "Project|" + withoutSnapshots).get(0) < lastSnapshot) {
+      Thread.sleep(20);
+    }
     Sql.update(db, "DELETE FROM snapshot WHERE persistence_id = ?", "Project|" + withoutSnapshots);
     for (int i = 0; i < RECOVERY_WARMUP; i++) {
       recoverNanos(system, withSnapshots);
@@ -190,9 +198,15 @@ class ScaleBench {
     }
     long[] fromSnapshot = new long[RECOVERY_ROUNDS];
     long[] fromEvents = new long[fromSnapshot.length];
+    long reappeared = 0;
     for (int i = 0; i < fromSnapshot.length; i++) {
       fromSnapshot[i] = recoverNanos(system, withSnapshots);
+      // Whatever snapshot the project has by now goes first, so this recovery replays every event.
+      reappeared += Sql.update(db, "DELETE FROM snapshot WHERE persistence_id = ?", "Project|" + withoutSnapshots);
       fromEvents[i] = recoverNanos(system, withoutSnapshots);
+    }
+    if (reappeared > 0) {
+      System.out.printf("  (%d snapshots of the project without snapshots had to be deleted again)%n", reappeared);
     }
     System.out.printf("  recovery of a project with %,d events (median of %d after %d warm-up rounds): %.2f ms from "
         + "its snapshot at event %,d, %.2f ms replaying every event%n", historyEvents, fromSnapshot.length,
