@@ -3,6 +3,9 @@ package dev.ferry.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.project.Domain;
+import dev.ferry.project.Project;
+import dev.ferry.project.ProjectDomains;
 import dev.ferry.testing.ProjectionTests;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,6 +113,33 @@ class RouteTableTest {
     table.put(marker, "dpl_m", T0);
     kit.awaitAssert(() -> assertEquals(Optional.of("dpl_m"), table.deploymentFor(marker)));
     assertEquals(Optional.of("dpl_new"), table.deploymentFor(host));
+  }
+
+  @Test
+  void aPromoteIsPushedToTheProductionHostAndTheVerifiedDomainsAtItsVersion() {
+    Hosts hosts = new Hosts("localhost", "http", 8080);
+    String name = prefix + "shop";
+    Domain verified = new Domain(prefix + "shop.example", "token", true, T0, Domain.VERIFIED, T0, null,
+        Domain.PENDING, null, null, null, null, 0);
+    Domain pending = new Domain(prefix + "pending.example", "token", false, T0, Domain.PENDING, null, null,
+        Domain.PENDING, null, null, null, null, 0);
+    Project.State promoted = new Project.State("prj_push", Project.Status.ACTIVE, name, "owner", null, 2,
+        new Project.ProductionEntry("dpl_b", 2), List.of(), false, T0, T0.plusSeconds(10), null, List.of(),
+        List.of(), Map.of(), new ProjectDomains(List.of(verified, pending), null));
+
+    new ProductionPush(table, hosts).push(promoted);
+
+    kit.awaitAssert(() -> {
+      assertEquals(Optional.of("dpl_b"), table.deploymentFor(hosts.production(name)));
+      assertEquals(Optional.of("dpl_b"), table.deploymentFor(verified.name()));
+    });
+    assertEquals(Optional.empty(), table.deploymentFor(pending.name()), "only verified domains follow production");
+    // The projection's confirmation of the promote before (an older event) arrives late and changes nothing.
+    table.put(hosts.production(name), "dpl_a", T0.plusSeconds(9));
+    String marker = prefix + "marker.localhost";
+    table.put(marker, "dpl_m", T0);
+    kit.awaitAssert(() -> assertEquals(Optional.of("dpl_m"), table.deploymentFor(marker)));
+    assertEquals(Optional.of("dpl_b"), table.deploymentFor(hosts.production(name)));
   }
 
   @Test
