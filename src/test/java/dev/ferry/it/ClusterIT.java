@@ -36,9 +36,10 @@ class ClusterIT {
 
   /** Three JVMs share two busy cores here: every wait is generous. */
   private static final Duration SLOW = Duration.ofMinutes(4);
-  /** A correctness bound, not a performance goal (that is 500 ms; the measured value is printed). */
-  // A correctness bound (the pointer reaches every edge), not the 500 ms goal: timing goals belong in benchmarks, and one
-  // CI run on this shared machine saw an edge catch up only after 6 s (printed; under investigation, see #9).
+  /**
+   * A correctness bound (the pointer reaches every edge), not the 500 ms goal: timing goals belong in benchmarks. The
+   * measured values and where the time goes are printed (docs/performance.md, "Cluster and scale (session 3)").
+   */
   private static final Duration PROMOTE_BOUND = Duration.ofSeconds(20);
   private static final int SLOW_BUILD_SECONDS = 20;
   /** Promotes measured in a row (odd: the last one leaves v1 in production). */
