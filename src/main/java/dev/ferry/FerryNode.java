@@ -170,7 +170,7 @@ public final class FerryNode implements AutoCloseable {
     Claim.init(system);
 
     Hosts hosts = new Hosts(settings.baseDomain(), settings.publicScheme(), settings.publicPort());
-    RouteTable routeTable = new RouteTable(system);
+    RouteTable routeTable = RouteTable.get(system);
     NodeMetrics metrics = new NodeMetrics(database.dataSource());
     metrics.gauge("ferry_route_table_hosts", "Hosts in this node's copy of the route table", routeTable,
         RouteTable::size);
@@ -179,8 +179,8 @@ public final class FerryNode implements AutoCloseable {
             .filter(member -> member.status().equals(org.apache.pekko.cluster.MemberStatus.up())).count());
     metrics.gauge("ferry_cluster_members_unreachable", "Members this node cannot reach", cluster,
         c -> c.state().getUnreachable().size());
-    routeTable.warm(Sql.query(database.dataSource(), "SELECT host, deployment_id FROM routes",
-        row -> new RouteTable.Route(row.getString(1), row.getString(2))));
+    routeTable.warm(Sql.query(database.dataSource(), "SELECT host, deployment_id, updated_at FROM routes",
+        row -> new RouteTable.Route(row.getString(1), row.getString(2), Sql.instant(row, "updated_at"))));
 
     Projections projections = new Projections(system, database.dataSource());
     projections.exactlyOnce("project-views", Project.ENTITY_KEY.name(), ProjectViewProjectionHandler::new);

@@ -18,6 +18,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    commonPoolOfTwoOrMore();
     String command = args.length == 0 ? "" : args[0];
     switch (command) {
       case "server" -> {
@@ -76,6 +77,20 @@ public final class Main {
     } catch (RuntimeException e) {
       err.println("The master key was not rotated: " + e.getMessage());
       return 1;
+    }
+  }
+
+  /**
+   * With fewer than three cores the JVM's common pool has one thread, and {@code CompletableFuture} then runs every
+   * asynchronous completion on a new thread of its own. Pekko's asks answer Scala-backed futures that turn even
+   * {@code thenApply} into {@code thenApplyAsync}, so each step of a request chain started a thread (6,600 in a
+   * 77-second ScaleBench profile on two cores). Two threads at least keep them on the pool. Runs before anything
+   * touches the pool; an explicit setting is left alone.
+   */
+  public static void commonPoolOfTwoOrMore() {
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(parallelism) == null && Runtime.getRuntime().availableProcessors() < 3) {
+      System.setProperty(parallelism, "2");
     }
   }
 }

@@ -132,10 +132,7 @@ public final class RequestSupport extends AllDirectives {
   }
 
   CompletionStage<Deployment.State> deployment(String deploymentId, Principal principal) {
-    if (!deploymentId.matches("[a-z0-9]{1,64}")) {
-      return CompletableFuture.failedFuture(ApiException.notFound("Deployment"));
-    }
-    return context.<Deployment.State>askDeployment(deploymentId, Deployment.Get::new)
+    return deploymentOf(deploymentId)
         .thenCompose(deployment -> context.<Project.State>askProject(deployment.projectId(), Project.Get::new)
             .exceptionally(failure -> {
               throw ApiException.notFound("Deployment");
@@ -146,6 +143,17 @@ public final class RequestSupport extends AllDirectives {
               }
               return deployment;
             }));
+  }
+
+  /**
+   * The deployment, NOT authorized: the caller must check that it belongs to a project the principal may use (as
+   * {@link #deployment} does).
+   */
+  CompletionStage<Deployment.State> deploymentOf(String deploymentId) {
+    if (!deploymentId.matches("[a-z0-9]{1,64}")) {
+      return CompletableFuture.failedFuture(ApiException.notFound("Deployment"));
+    }
+    return context.askDeployment(deploymentId, Deployment.Get::new);
   }
 
   CompletionStage<ObjectNode> deploymentJson(String deploymentId, Principal principal,

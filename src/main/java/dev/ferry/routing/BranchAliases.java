@@ -37,7 +37,7 @@ final class BranchAliases {
           at);
     }
     RoutingProjectionHandler.RouteRows.upsert(connection, host, deploymentId, projectId, KIND, at);
-    routeTable.put(host, deploymentId);
+    routeTable.put(host, deploymentId, at);
   }
 
   /** Removes the alias if it points at a deployment numbered up to {@code throughNumber}, and remembers the close. */

@@ -16,7 +16,7 @@ public final class CustomDomainRoutes {
   public static void point(Connection connection, RouteTable routeTable, String domain, String deploymentId,
       String projectId, Instant at) throws SQLException {
     RoutingProjectionHandler.RouteRows.upsert(connection, domain, deploymentId, projectId, KIND, at);
-    routeTable.put(domain, deploymentId);
+    routeTable.put(domain, deploymentId, at);
   }
 
   public static void remove(Connection connection, RouteTable routeTable, String domain) throws SQLException {

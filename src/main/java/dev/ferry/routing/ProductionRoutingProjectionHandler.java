@@ -33,7 +33,7 @@ public final class ProductionRoutingProjectionHandler
       String host = hosts.production(promoted.projectName());
       RoutingProjectionHandler.RouteRows.upsert(connection, host, promoted.deploymentId(), projectId,
           RoutingProjectionHandler.RouteRows.PRODUCTION, promoted.at());
-      routeTable.put(host, promoted.deploymentId());
+      routeTable.put(host, promoted.deploymentId(), promoted.at());
     } else if (envelope.event() instanceof Project.BranchClosed closed) {
       BranchAliases.closed(connection, routeTable, hosts.branch(closed.projectName(), closed.branch()), projectId,
           closed.branch(), closed.throughNumber(), closed.at());

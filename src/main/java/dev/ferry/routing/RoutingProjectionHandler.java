@@ -45,7 +45,7 @@ public final class RoutingProjectionHandler extends JdbcHandler<EventEnvelope<De
     String deploymentId = Projections.entityId(envelope.persistenceId());
     String host = hosts.deployment(ready.projectName(), deploymentId);
     RouteRows.upsert(connection, host, deploymentId, ready.projectId(), RouteRows.DEPLOYMENT, ready.at());
-    routeTable.put(host, deploymentId);
+    routeTable.put(host, deploymentId, ready.at());
     if (ready.branch() != null && !ready.branch().isBlank()) {
       BranchAliases.deploymentReady(connection, routeTable, hosts.branch(ready.projectName(), ready.branch()),
           ready.projectId(), ready.branch(), deploymentId, ready.number(), ready.at());

@@ -27,7 +27,7 @@ class DomainProjectionTest extends ProjectionTestDatabase {
   private static final AtomicInteger projects = new AtomicInteger();
 
   private static final ProjectionTests kit = ProjectionTests.start(DomainProjectionTest.class);
-  private static final RouteTable routeTable = new RouteTable(kit.system());
+  private static final RouteTable routeTable = RouteTable.get(kit.system());
 
   private final Journal<Project.Event> events = new Journal<>("Project");
   private final int project = projects.incrementAndGet();

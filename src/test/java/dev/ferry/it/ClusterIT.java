@@ -36,11 +36,14 @@ class ClusterIT {
 
   /** Three JVMs share two busy cores here: every wait is generous. */
   private static final Duration SLOW = Duration.ofMinutes(4);
-  /** A correctness bound, not a performance goal (that is 500 ms; the measured value is printed). */
-  // A correctness bound (the pointer reaches every edge), not the 500 ms goal: timing goals belong in benchmarks, and one
-  // CI run on this shared machine saw an edge catch up only after 6 s (printed; under investigation, see #9).
+  /**
+   * A correctness bound (the pointer reaches every edge), not the 500 ms goal: timing goals belong in benchmarks. The
+   * measured values and where the time goes are printed (docs/performance.md, "Cluster and scale (session 3)").
+   */
   private static final Duration PROMOTE_BOUND = Duration.ofSeconds(20);
   private static final int SLOW_BUILD_SECONDS = 20;
+  /** Promotes measured in a row (odd: the last one leaves v1 in production). */
+  private static final int PROMOTES = 7;
 
   @TempDir
   Path temp;
@@ -108,10 +111,19 @@ class ClusterIT {
     // A has no build role: what its edge served came from the bucket, through its bounded cache of local copies.
     assertTrue(cachedBlobs(a.dataDir()) >= 2, "A's edge serves S3's blobs from its blob cache");
 
-    // A promote through C moves production at every edge.
-    long promoteMillis = promoteAndMeasure(viaC, edges, v1.get("id").asText(), "v1");
-    System.out.printf("ClusterIT: promote through node C visible at all three edges after %d ms%n", promoteMillis);
-    assertTrue(promoteMillis < PROMOTE_BOUND.toMillis(), "promote visible after " + promoteMillis + " ms");
+    // Promotes through C move production at every edge: v1, v2, v1, ... (the first one runs cold code paths).
+    List<Long> promotes = new ArrayList<>();
+    for (int i = 0; i < PROMOTES; i++) {
+      JsonNode target = i % 2 == 0 ? v1 : v2;
+      long promoteMillis = promoteAndMeasure(viaC, edges, database, target.get("id").asText(),
+          i % 2 == 0 ? "v1" : "v2");
+      assertTrue(promoteMillis < PROMOTE_BOUND.toMillis(), "promote visible after " + promoteMillis + " ms");
+      promotes.add(promoteMillis);
+    }
+    List<Long> sorted = promotes.stream().sorted().toList();
+    System.out.printf("ClusterIT: %d promotes through node C visible at all three edges after %s ms "
+        + "(min %d, median %d, max %d)%n", PROMOTES, promotes, sorted.get(0), sorted.get(sorted.size() / 2),
+        sorted.get(sorted.size() - 1));
 
     // Two slow builds, one on B and one on C (a build slot each); B is killed with SIGKILL while it builds.
     commit(git, repo, "v3", SLOW_BUILD_SECONDS);
@@ -198,16 +210,19 @@ class ClusterIT {
 
   /**
    * Promotes through one node while every edge asks for production in a tight loop; answers the milliseconds from
-   * sending the promote until the last edge served the promoted version.
+   * sending the promote until the last edge served the promoted version, and prints where the time went: the answer,
+   * the event's write to the journal, the routing projection's commit of its offset, and each edge.
    */
-  private static long promoteAndMeasure(ApiClient via, List<ApiClient> edges, String deploymentId, String version)
-      throws Exception {
+  private static long promoteAndMeasure(ApiClient via, List<ApiClient> edges, DataSource database,
+      String deploymentId, String version) throws Exception {
     ExecutorService pollers = Executors.newFixedThreadPool(edges.size());
     try {
+      long startedMillis = System.currentTimeMillis();
       long started = System.nanoTime();
       List<Future<Long>> seen = new ArrayList<>();
       ApiClient.Response promoted = via.post("/api/v1/projects/site/promote",
           "{\"deploymentId\": \"" + deploymentId + "\"}");
+      long answered = (System.nanoTime() - started) / 1_000_000;
       for (ApiClient edge : edges) {
         seen.add(pollers.submit(() -> {
           long deadline = started + SLOW.toNanos();
@@ -215,18 +230,27 @@ class ClusterIT {
             if (edge.edge("GET", "site.localhost", "/").body().contains("Hello " + version)) {
               return (System.nanoTime() - started) / 1_000_000;
             }
-            Thread.sleep(5);
+            Thread.sleep(2);
           }
           throw new AssertionError("an edge still serves the old production after " + SLOW);
         }));
       }
       assertEquals(200, promoted.status(), promoted.body());
-      System.out.printf("ClusterIT: the promote was answered after %d ms%n", (System.nanoTime() - started) / 1_000_000);
-      long slowest = 0;
+      List<Long> atEdges = new ArrayList<>();
       for (Future<Long> edge : seen) {
-        slowest = Math.max(slowest, edge.get(SLOW.toSeconds() + 10, TimeUnit.SECONDS));
+        atEdges.add(edge.get(SLOW.toSeconds() + 10, TimeUnit.SECONDS));
       }
-      return slowest;
+      String projectId = promoted.json().get("id").asText();
+      long journaled = PostgresIT.count(database, "SELECT write_timestamp FROM event_journal WHERE persistence_id = '"
+          + "Project|" + projectId + "' ORDER BY sequence_number DESC LIMIT 1") - startedMillis;
+      long journaledAt = journaled + startedMillis;
+      // The push usually reaches the edges first; the projection's confirmation from the journal follows.
+      long projected = ApiClient.await(SLOW, () -> PostgresIT.count(database, "SELECT MAX(last_updated) FROM "
+          + "pekko_projection_offset_store WHERE projection_name = 'production-routes'"), at -> at >= journaledAt)
+          - startedMillis;
+      System.out.printf("ClusterIT: promote to %s: answered %d ms, journaled %d ms, projected %d ms, edges A B C %s ms%n",
+          version, answered, journaled, projected, atEdges);
+      return atEdges.stream().mapToLong(Long::longValue).max().orElseThrow();
     } finally {
       pollers.shutdownNow();
     }

@@ -28,7 +28,7 @@ class RoutingProjectionTest extends ProjectionTestDatabase {
 
   private static final ProjectionTests kit = ProjectionTests.start(RoutingProjectionTest.class);
   // One per actor system; each test uses its own project names, so their hosts never meet.
-  private static final RouteTable routeTable = new RouteTable(kit.system());
+  private static final RouteTable routeTable = RouteTable.get(kit.system());
   private static final Hosts hosts = new Hosts("localhost", "http", 8080);
 
   private final Journal<Deployment.Event> deployments = new Journal<>("Deployment");
