@@ -74,7 +74,8 @@ class EdgeVsNginxBench {
   private record Scenario(String name, String path, String acceptEncoding) {}
 
   /** cpuMicros: the server's CPU time per request (all its threads or processes), or -1 where unknown. */
-  private record Result(double requestsPerSecond, double p50Millis, double p99Millis, double cpuMicros, String raw) {}
+  private record Result(double requestsPerSecond, double p50Millis, double p99Millis, double cpuMicros,
+      double wrkCpuMicros, String raw) {}
 
   /** Exactly the issue's URL set: a 1 KiB HTML page and a 100 KiB JS file, as sent (no compression). */
   private static final List<Scenario> SCENARIOS = List.of(
@@ -82,6 +83,9 @@ class EdgeVsNginxBench {
       new Scenario("app.js 100 KiB", "/assets/app.3f9a1c2b.js", null));
 
   /** Measured rounds; the order of the servers alternates from round to round. */
+  /** wrk's CPU time: the JVM's reaped children (wrk runs are the only children that finish during a run). */
+  private static final LongSupplier WRK_CPU = ProcessCpu.ofFinishedChildren();
+
   private static final int ROUNDS = Math.max(1, Integer.getInteger("bench.rounds", 2));
 
   @TempDir Path work;
@@ -146,10 +150,10 @@ class EdgeVsNginxBench {
         Result nginxResult = mean(results[s][1]);
         for (int server = 0; server < ports.length; server++) {
           Result r = mean(results[s][server]);
-          rows.add(String.format(Locale.ROOT, "| %-16s | %-5s | %9.0f | %7.2f | %7.2f | %5.2f | %5.2f | %6.1f |",
+          rows.add(String.format(Locale.ROOT, "| %-16s | %-5s | %9.0f | %7.2f | %7.2f | %5.2f | %5.2f | %6.1f | %6.1f |",
               SCENARIOS.get(s).name(), names.get(server), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
               r.requestsPerSecond() / nginxResult.requestsPerSecond(), r.p99Millis() / nginxResult.p99Millis(),
-              r.cpuMicros()));
+              r.cpuMicros(), r.wrkCpuMicros()));
         }
       }
       runWrk(wrk, barePort, SCENARIOS.get(0), WARMUP_SECONDS, null);
@@ -157,14 +161,14 @@ class EdgeVsNginxBench {
       System.out.printf("%nFerry edge vs %s and %s: wrk -t%d -c%d -d%ds, %d rounds (alternating order), 127.0.0.1,"
           + " %d cores%n", nginxVersion(nginx), caddyVersion(caddy), THREADS, CONNECTIONS, DURATION_SECONDS, ROUNDS,
           Runtime.getRuntime().availableProcessors());
-      System.out.println("| scenario         | server|   req/s   | p50 ms  | p99 ms  | r/s÷n | p99÷n | CPU µs/req |");
-      System.out.println("|------------------|-------|-----------|---------|---------|-------|-------|--------|");
+      System.out.println("| scenario         | server|   req/s   | p50 ms  | p99 ms  | r/s÷n | p99÷n | CPU µs/req | wrk µs/req |");
+      System.out.println("|------------------|-------|-----------|---------|---------|-------|-------|--------|--------|");
       rows.forEach(System.out::println);
       System.out.printf(Locale.ROOT, "Pekko HTTP alone (a constant 1 KiB response, same settings): %.0f r/s, p50 %.2f ms,"
           + " p99 %.2f ms, CPU %.1f µs/req%n", ceiling.requestsPerSecond(), ceiling.p50Millis(), ceiling.p99Millis(),
           ceiling.cpuMicros());
       System.out.println("CPU µs/req: the server's CPU time (user + system, all threads or worker processes) per"
-          + " request; wrk's own is not included");
+          + " request; wrk µs/req: wrk's own, on the same cores");
       System.out.println("Goals (issue #6): r/s ÷ nginx >= 0.8 on 1 KiB and >= 0.6 on 100 KiB; p99 <= 2 × nginx\n");
     } finally {
       for (Process process : new Process[] {nginxProcess, caddyProcess}) {
@@ -302,13 +306,15 @@ class EdgeVsNginxBench {
     double p50 = 0;
     double p99 = 0;
     double cpu = 0;
+    double wrkCpu = 0;
     for (Result r : rounds) {
       rps += r.requestsPerSecond() / rounds.length;
       p50 += r.p50Millis() / rounds.length;
       p99 += r.p99Millis() / rounds.length;
       cpu = cpu < 0 || r.cpuMicros() < 0 ? -1 : cpu + r.cpuMicros() / rounds.length;
+      wrkCpu = wrkCpu < 0 || r.wrkCpuMicros() < 0 ? -1 : wrkCpu + r.wrkCpuMicros() / rounds.length;
     }
-    return new Result(rps, p50, p99, cpu, "");
+    return new Result(rps, p50, p99, cpu, wrkCpu, "");
   }
 
   /** caddy's file server on the same directory, with its admin endpoint, automatic HTTPS and logs off. */
@@ -395,6 +401,7 @@ class EdgeVsNginxBench {
     }
     command.add("http://127.0.0.1:" + port + scenario.path());
     long cpuBefore = cpu == null ? -1 : cpu.getAsLong();
+    long wrkCpuBefore = WRK_CPU.getAsLong();
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), UTF_8);
     long cpuAfter = cpu == null ? -1 : cpu.getAsLong();
@@ -402,6 +409,7 @@ class EdgeVsNginxBench {
       process.destroyForcibly();
       fail("wrk did not finish: " + command);
     }
+    long wrkCpuAfter = WRK_CPU.getAsLong();
     if (process.exitValue() != 0) {
       fail("wrk failed (" + process.exitValue() + "): " + output);
     }
@@ -437,10 +445,12 @@ class EdgeVsNginxBench {
       }
     }
     Matcher requests = REQUESTS.matcher(output);
-    double cpuMicros = cpuBefore < 0 || cpuAfter < 0 || !requests.find() || Long.parseLong(requests.group(1)) == 0
+    long count = requests.find() ? Long.parseLong(requests.group(1)) : 0;
+    double cpuMicros = cpuBefore < 0 || cpuAfter < 0 || count == 0 ? -1 : (cpuAfter - cpuBefore) / 1000.0 / count;
+    double wrkCpuMicros = wrkCpuBefore < 0 || wrkCpuAfter < 0 || count == 0
         ? -1
-        : (cpuAfter - cpuBefore) / 1000.0 / Long.parseLong(requests.group(1));
-    return new Result(Double.parseDouble(rps.group(1)), p50, p99, cpuMicros, output);
+        : (wrkCpuAfter - wrkCpuBefore) / 1000.0 / count;
+    return new Result(Double.parseDouble(rps.group(1)), p50, p99, cpuMicros, wrkCpuMicros, output);
   }
 
   private static String nginxVersion(Path nginx) {

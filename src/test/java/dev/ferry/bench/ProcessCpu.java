@@ -26,13 +26,24 @@ final class ProcessCpu {
     return os::getProcessCpuTime;
   }
 
+  /**
+   * The CPU time of this JVM's children that have exited and been waited for (cutime + cstime): read before and after
+   * a wrk run, the difference is wrk's own cost. Returns -1 where /proc cannot be read.
+   */
+  static LongSupplier ofFinishedChildren() {
+    return () -> {
+      long ticks = ticks(ProcessHandle.current().pid(), 13);
+      return ticks < 0 ? -1 : ticks * NANOS_PER_TICK;
+    };
+  }
+
   /** Returns -1 where /proc cannot be read (not Linux). */
   static LongSupplier of(Process process) {
     return () -> {
       ProcessHandle root = process.toHandle();
       long sum = 0;
       for (ProcessHandle handle : (Iterable<ProcessHandle>) Stream.concat(Stream.of(root), root.descendants())::iterator) {
-        long ticks = ticks(handle.pid());
+        long ticks = ticks(handle.pid(), 11);
         if (ticks < 0 && handle.equals(root)) {
           return -1;
         }
@@ -42,12 +53,16 @@ final class ProcessCpu {
     };
   }
 
-  private static long ticks(long pid) {
+  /**
+   * The sum of two adjacent fields of /proc/<pid>/stat, counted from the state field (0): 11 is utime + stime, 13 is
+   * cutime + cstime (fields 14–17 of proc(5)).
+   */
+  private static long ticks(long pid, int first) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // Fields after the command name (which may hold spaces) in parentheses; utime and stime are fields 14 and 15.
+      // The fields after the command name, which is in parentheses and may hold spaces.
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      return Long.parseLong(fields[first]) + Long.parseLong(fields[first + 1]);
     } catch (IOException | RuntimeException e) {
       return -1;
     }
