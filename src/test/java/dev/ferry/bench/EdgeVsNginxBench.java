@@ -31,6 +31,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -49,24 +50,32 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The site and URL set (issue #6): index.html (1 KiB) and a hashed 100 KiB script, fetched as is; caddy's
  * {@code file_server} is the second peer; rounds ({@code -Dbench.rounds=2}) alternate the servers' order and are
- * averaged. Settings: {@code -Dbench.threads=2 -Dbench.connections=64 -Dbench.duration=10} (seconds, at most 60).
+ * averaged. Settings: {@code -Dbench.threads=2 -Dbench.connections=64 -Dbench.duration=10 -Dbench.warmup=10} (seconds,
+ * at most 60); {@code -Dbench.verbose=true} prints wrk's full output of each measured run.
  */
 class EdgeVsNginxBench {
 
   private static final int THREADS = Integer.getInteger("bench.threads", 2);
   private static final int CONNECTIONS = Integer.getInteger("bench.connections", 64);
   private static final int DURATION_SECONDS = Math.min(60, Math.max(1, Integer.getInteger("bench.duration", 10)));
-  private static final int WARMUP_SECONDS = 3;
+  /**
+   * Per server and URL. 10 s, not less: the edge runs in this JVM, and JFR showed C2 compiling Pekko HTTP's hot
+   * paths for about 25 s after the load began; with 3 s the first measured round timed the JIT, not the server.
+   */
+  private static final int WARMUP_SECONDS = Math.min(60, Math.max(1, Integer.getInteger("bench.warmup", 10)));
 
   private static final Pattern REQUESTS_PER_SECOND = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern PERCENTILE = Pattern.compile("^\\s*(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$",
       Pattern.MULTILINE);
+  private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ");
   private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
   private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors:.*");
 
   private record Scenario(String name, String path, String acceptEncoding) {}
 
-  private record Result(double requestsPerSecond, double p50Millis, double p99Millis, String raw) {}
+  /** cpuMicros: the server's CPU time per request (all its threads or processes), or -1 where unknown. */
+  private record Result(double requestsPerSecond, double p50Millis, double p99Millis, double cpuMicros,
+      double wrkCpuMicros, String raw) {}
 
   /** Exactly the issue's URL set: a 1 KiB HTML page and a 100 KiB JS file, as sent (no compression). */
   private static final List<Scenario> SCENARIOS = List.of(
@@ -74,6 +83,9 @@ class EdgeVsNginxBench {
       new Scenario("app.js 100 KiB", "/assets/app.3f9a1c2b.js", null));
 
   /** Measured rounds; the order of the servers alternates from round to round. */
+  /** wrk's CPU time: the JVM's reaped children (wrk runs are the only children that finish during a run). */
+  private static final LongSupplier WRK_CPU = ProcessCpu.ofFinishedChildren();
+
   private static final int ROUNDS = Math.max(1, Integer.getInteger("bench.rounds", 2));
 
   @TempDir Path work;
@@ -114,10 +126,11 @@ class EdgeVsNginxBench {
 
       List<String> names = List.of("Ferry", "nginx", "caddy");
       int[] ports = {ferryPort, nginxPort, caddyPort};
+      List<LongSupplier> cpu = List.of(ProcessCpu.ofThisJvm(), ProcessCpu.of(nginxProcess), ProcessCpu.of(caddyProcess));
       System.out.printf("%nWarming up (%d s per scenario on each server)...%n", WARMUP_SECONDS);
       for (Scenario scenario : SCENARIOS) {
         for (int port : ports) {
-          runWrk(wrk, port, scenario, WARMUP_SECONDS);
+          runWrk(wrk, port, scenario, WARMUP_SECONDS, null);
         }
       }
       // results[scenario][server][round]
@@ -127,7 +140,8 @@ class EdgeVsNginxBench {
           for (int k = 0; k < ports.length; k++) {
             // Alternate: forwards in even rounds, backwards in odd ones, so no server always runs first.
             int server = round % 2 == 0 ? k : ports.length - 1 - k;
-            results[s][server][round] = runWrk(wrk, ports[server], SCENARIOS.get(s), DURATION_SECONDS);
+            results[s][server][round] = runWrk(wrk, ports[server], SCENARIOS.get(s), DURATION_SECONDS,
+                cpu.get(server));
           }
         }
       }
@@ -136,21 +150,25 @@ class EdgeVsNginxBench {
         Result nginxResult = mean(results[s][1]);
         for (int server = 0; server < ports.length; server++) {
           Result r = mean(results[s][server]);
-          rows.add(String.format(Locale.ROOT, "| %-16s | %-5s | %9.0f | %7.2f | %7.2f | %5.2f | %5.2f |",
+          rows.add(String.format(Locale.ROOT, "| %-16s | %-5s | %9.0f | %7.2f | %7.2f | %5.2f | %5.2f | %6.1f | %6.1f |",
               SCENARIOS.get(s).name(), names.get(server), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
-              r.requestsPerSecond() / nginxResult.requestsPerSecond(), r.p99Millis() / nginxResult.p99Millis()));
+              r.requestsPerSecond() / nginxResult.requestsPerSecond(), r.p99Millis() / nginxResult.p99Millis(),
+              r.cpuMicros(), r.wrkCpuMicros()));
         }
       }
-      runWrk(wrk, barePort, SCENARIOS.get(0), WARMUP_SECONDS);
-      Result ceiling = runWrk(wrk, barePort, SCENARIOS.get(0), DURATION_SECONDS);
+      runWrk(wrk, barePort, SCENARIOS.get(0), WARMUP_SECONDS, null);
+      Result ceiling = runWrk(wrk, barePort, SCENARIOS.get(0), DURATION_SECONDS, cpu.get(0));
       System.out.printf("%nFerry edge vs %s and %s: wrk -t%d -c%d -d%ds, %d rounds (alternating order), 127.0.0.1,"
           + " %d cores%n", nginxVersion(nginx), caddyVersion(caddy), THREADS, CONNECTIONS, DURATION_SECONDS, ROUNDS,
           Runtime.getRuntime().availableProcessors());
-      System.out.println("| scenario         | server|   req/s   | p50 ms  | p99 ms  | r/s÷n | p99÷n |");
-      System.out.println("|------------------|-------|-----------|---------|---------|-------|-------|");
+      System.out.println("| scenario         | server|   req/s   | p50 ms  | p99 ms  | r/s÷n | p99÷n | CPU µs/req | wrk µs/req |");
+      System.out.println("|------------------|-------|-----------|---------|---------|-------|-------|--------|--------|");
       rows.forEach(System.out::println);
       System.out.printf(Locale.ROOT, "Pekko HTTP alone (a constant 1 KiB response, same settings): %.0f r/s, p50 %.2f ms,"
-          + " p99 %.2f ms%n", ceiling.requestsPerSecond(), ceiling.p50Millis(), ceiling.p99Millis());
+          + " p99 %.2f ms, CPU %.1f µs/req%n", ceiling.requestsPerSecond(), ceiling.p50Millis(), ceiling.p99Millis(),
+          ceiling.cpuMicros());
+      System.out.println("CPU µs/req: the server's CPU time (user + system, all threads or worker processes) per"
+          + " request; wrk µs/req: wrk's own, on the same cores");
       System.out.println("Goals (issue #6): r/s ÷ nginx >= 0.8 on 1 KiB and >= 0.6 on 100 KiB; p99 <= 2 × nginx\n");
     } finally {
       for (Process process : new Process[] {nginxProcess, caddyProcess}) {
@@ -287,12 +305,16 @@ class EdgeVsNginxBench {
     double rps = 0;
     double p50 = 0;
     double p99 = 0;
+    double cpu = 0;
+    double wrkCpu = 0;
     for (Result r : rounds) {
       rps += r.requestsPerSecond() / rounds.length;
       p50 += r.p50Millis() / rounds.length;
       p99 += r.p99Millis() / rounds.length;
+      cpu = cpu < 0 || r.cpuMicros() < 0 ? -1 : cpu + r.cpuMicros() / rounds.length;
+      wrkCpu = wrkCpu < 0 || r.wrkCpuMicros() < 0 ? -1 : wrkCpu + r.wrkCpuMicros() / rounds.length;
     }
-    return new Result(rps, p50, p99, "");
+    return new Result(rps, p50, p99, cpu, wrkCpu, "");
   }
 
   /** caddy's file server on the same directory, with its admin endpoint, automatic HTTPS and logs off. */
@@ -369,25 +391,34 @@ class EdgeVsNginxBench {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  private static Result runWrk(Path wrk, int port, Scenario scenario, int seconds) throws Exception {
+  /** @param cpu the server's CPU counter in nanoseconds, or null when its cost is not wanted (warm-up) */
+  private static Result runWrk(Path wrk, int port, Scenario scenario, int seconds, LongSupplier cpu)
+      throws Exception {
     List<String> command = new ArrayList<>(List.of(wrk.toString(), "-t" + THREADS, "-c" + CONNECTIONS,
         "-d" + seconds + "s", "--timeout", "5s", "--latency"));
     if (scenario.acceptEncoding() != null) {
       command.addAll(List.of("-H", "Accept-Encoding: " + scenario.acceptEncoding()));
     }
     command.add("http://127.0.0.1:" + port + scenario.path());
+    long cpuBefore = cpu == null ? -1 : cpu.getAsLong();
+    long wrkCpuBefore = WRK_CPU.getAsLong();
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+    long cpuAfter = cpu == null ? -1 : cpu.getAsLong();
     if (!process.waitFor(seconds + 30L, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       fail("wrk did not finish: " + command);
     }
+    long wrkCpuAfter = WRK_CPU.getAsLong();
     if (process.exitValue() != 0) {
       fail("wrk failed (" + process.exitValue() + "): " + output);
     }
     Matcher non2xx = NON_2XX.matcher(output);
     if (non2xx.find()) {
       fail("wrk saw " + non2xx.group(1) + " non-2xx responses from port " + port + ":\n" + output);
+    }
+    if (cpu != null && Boolean.getBoolean("bench.verbose")) {
+      System.out.println("wrk, port " + port + ", " + scenario.name() + ":\n" + output);
     }
     Matcher errors = SOCKET_ERRORS.matcher(output);
     if (errors.find()) {
@@ -413,7 +444,13 @@ class EdgeVsNginxBench {
         p99 = millis;
       }
     }
-    return new Result(Double.parseDouble(rps.group(1)), p50, p99, output);
+    Matcher requests = REQUESTS.matcher(output);
+    long count = requests.find() ? Long.parseLong(requests.group(1)) : 0;
+    double cpuMicros = cpuBefore < 0 || cpuAfter < 0 || count == 0 ? -1 : (cpuAfter - cpuBefore) / 1000.0 / count;
+    double wrkCpuMicros = wrkCpuBefore < 0 || wrkCpuAfter < 0 || count == 0
+        ? -1
+        : (wrkCpuAfter - wrkCpuBefore) / 1000.0 / count;
+    return new Result(Double.parseDouble(rps.group(1)), p50, p99, cpuMicros, wrkCpuMicros, output);
   }
 
   private static String nginxVersion(Path nginx) {
