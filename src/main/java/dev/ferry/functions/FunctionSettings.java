@@ -16,13 +16,14 @@ public record FunctionSettings(
     int maxDurationLimitSeconds,
     long maxBodyBytes,
     String node,
-    String python) {
+    String python,
+    int sparesPerRuntime) {
 
   public FunctionSettings {
     if (maxInstancesPerFunction < 1 || maxQueuedRequests < 0 || defaultMemoryMb < 64 || maxBodyBytes < 1
-        || defaultMaxDurationSeconds < 1 || maxDurationLimitSeconds < 1) {
+        || defaultMaxDurationSeconds < 1 || maxDurationLimitSeconds < 1 || sparesPerRuntime < 0) {
       throw new IllegalArgumentException("ferry.functions: instances, memory, durations and body size must be "
-          + "positive (memory at least 64 MB)");
+          + "positive (memory at least 64 MB), spares-per-runtime zero or more");
     }
   }
 
@@ -42,7 +43,8 @@ public record FunctionSettings(
         f.getInt("max-duration-limit"),
         f.getBytes("max-body-size"),
         f.getString("node"),
-        f.getString("python"));
+        f.getString("python"),
+        f.getInt("spares-per-runtime"));
   }
 
   /**
@@ -52,7 +54,14 @@ public record FunctionSettings(
   public FunctionSettings withResolvedInterpreters() {
     return new FunctionSettings(maxInstancesPerFunction, maxQueuedRequests, queueTimeout, retryAfter, idleTimeout,
         startTimeout, defaultMemoryMb, defaultMaxDurationSeconds, maxDurationLimitSeconds, maxBodyBytes,
-        resolve(node, "-p", "process.execPath"), resolvePython(python));
+        resolve(node, "-p", "process.execPath"), resolvePython(python), sparesPerRuntime);
+  }
+
+  /** The same settings with {@code spares} pre-started instances per runtime (0: none). */
+  public FunctionSettings withSpares(int spares) {
+    return new FunctionSettings(maxInstancesPerFunction, maxQueuedRequests, queueTimeout, retryAfter, idleTimeout,
+        startTimeout, defaultMemoryMb, defaultMaxDurationSeconds, maxDurationLimitSeconds, maxBodyBytes, node, python,
+        spares);
   }
 
   /**
