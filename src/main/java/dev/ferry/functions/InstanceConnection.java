@@ -243,7 +243,7 @@ final class InstanceConnection implements AutoCloseable {
    * A response body: once read to its end the connection serves the next request, unless the response ended it;
    * closed before its end, the connection is dropped (what is left of the response cannot be skipped reliably).
    */
-  private final class Body extends InputStream {
+  private final class Body extends ByteReads {
     private final InputStream framed;
     private final boolean keepAlive;
     private boolean ended;
@@ -251,13 +251,6 @@ final class InstanceConnection implements AutoCloseable {
     Body(InputStream framed, boolean keepAlive) {
       this.framed = framed;
       this.keepAlive = keepAlive;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -290,18 +283,13 @@ final class InstanceConnection implements AutoCloseable {
   }
 
   /** The next {@code length} bytes of the connection. */
-  private static final class FixedBody extends InputStream {
+  private static final class FixedBody extends ByteReads {
     private final InputStream in;
     private long remaining;
 
     FixedBody(InputStream in, long length) {
       this.in = in;
       this.remaining = length;
-    }
-
-    @Override
-    public int read() throws IOException {
-      throw new UnsupportedOperationException();
     }
 
     @Override
@@ -324,18 +312,13 @@ final class InstanceConnection implements AutoCloseable {
   }
 
   /** A chunked body, decoded: each read returns what one chunk has left (never waits for the next chunk). */
-  private static final class ChunkedBody extends InputStream {
+  private static final class ChunkedBody extends ByteReads {
     private final InputStream in;
     private long chunkLeft;
     private boolean done;
 
     ChunkedBody(InputStream in) {
       this.in = in;
-    }
-
-    @Override
-    public int read() throws IOException {
-      throw new UnsupportedOperationException();
     }
 
     @Override
@@ -377,6 +360,16 @@ final class InstanceConnection implements AutoCloseable {
     @Override
     public int available() throws IOException {
       return (int) Math.min(in.available(), chunkLeft);
+    }
+  }
+
+  /** A stream whose single-byte read is its bulk read of one byte. */
+  private abstract static class ByteReads extends InputStream {
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
     }
   }
 }
