@@ -336,8 +336,10 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
     Path launchers = files.launchers();
     String served = handler == null ? "--spare" : handler;
     if (runtime.equals("node")) {
-      return List.of(settings.node(), "--max-old-space-size=" + memoryMb,
-          launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(), served, "1");
+      List<String> command = new ArrayList<>(List.of(settings.node(), "--max-old-space-size=" + memoryMb));
+      command.addAll(settings.nodeFlags());
+      command.addAll(List.of(launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(), served, "1"));
+      return command;
     }
     return List.of(settings.python(), "-u", "-B", launchers.resolve(FunctionFiles.PYTHON_LAUNCHER).toString(),
         dir.toString(), served);

@@ -153,6 +153,29 @@ class FunctionSparesTest {
   }
 
   @Test
+  void fetchWorksUnderTheMemoryLimit() throws Exception {
+    assumeTrue(sandbox.limitsMemory(), "prlimit is not installed: no address-space limit to test");
+    Path function = Files.createDirectories(temp.resolve("data/functions/deployments/fetch/f"));
+    Files.writeString(function.resolve("index.mjs"), """
+        export default async function handler(req, res) {
+          if (req.query.inner) return res.end('inner answer');
+          try {
+            const inner = await fetch(`http://127.0.0.1:${req.socket.localPort}/?inner=1`);
+            res.json({ outcome: await inner.text() });
+          } catch (error) {
+            res.json({ outcome: String(error.cause || error) });
+          }
+        }
+        """);
+    FunctionSpares.Spare spare = awaitSpare("node");
+    spares.assign(spare, function, "index.mjs", Map.of());
+    // fetch() parses with WebAssembly (undici's llhttp), which needs more address space than the limit allows
+    // unless V8's trap handler is off.
+    assertEquals("inner answer", get(spare).get("outcome").asText(), output.toString());
+    spare.instance().kill();
+  }
+
+  @Test
   void aFunctionThatCannotLoadFailsTheAssignment() throws Exception {
     Path function = Files.createDirectories(temp.resolve("data/functions/deployments/bad/f"));
     Files.writeString(function.resolve("index.mjs"), "export const nothing = 1;\n");
