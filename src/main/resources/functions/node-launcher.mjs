@@ -1,5 +1,6 @@
 // Ferry's Node.js function launcher: loads the user's handler and serves it over HTTP on a loopback port, one
 // request at a time (the pool sends one at a time). Usage: node node-launcher.mjs <function dir> <handler> <helpers>
+// (<handler> `--spare`: wait for Ferry to assign a function, see `assign`)
 // Supported forms: `export default function handler(req, res)` (CommonJS `module.exports = ...` too) with Vercel's
 // helpers, Web handlers (`export function GET(request)` ... returning a Response; `export default { fetch }`).
 import http from 'node:http';
@@ -8,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
 
 const [functionDir, handlerFile, helpersFlag] = process.argv.slice(2);
-const addHelpers = helpersFlag !== '0';
+let addHelpers = helpersFlag !== '0';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 process.on('uncaughtException', (error) => {
@@ -19,9 +20,27 @@ process.on('unhandledRejection', (error) => {
   console.error('Unhandled promise rejection:', error && error.stack ? error.stack : error);
 });
 
-let loaded = await import(pathToFileURL(path.resolve(functionDir, handlerFile)).href);
-if (loaded && loaded.default && typeof loaded.default === 'object' && loaded.default.__esModule) {
-  loaded = loaded.default;
+// A spare (`--spare`) starts without a function and waits for Ferry to give it one (see assign below).
+const spare = handlerFile === '--spare';
+const spareToken = process.env.FERRY_SPARE_TOKEN;
+delete process.env.FERRY_SPARE_TOKEN;
+let loaded;
+let nodeHandler;
+let hasWeb = false;
+
+async function load(file) {
+  loaded = await import(pathToFileURL(path.resolve(functionDir, file)).href);
+  if (loaded && loaded.default && typeof loaded.default === 'object' && loaded.default.__esModule) {
+    loaded = loaded.default;
+  }
+  nodeHandler = typeof loaded.default === 'function' ? loaded.default
+    : typeof loaded === 'function' ? loaded : undefined;
+  hasWeb = METHODS.some((m) => typeof loaded[m] === 'function')
+    || (loaded.default && typeof loaded.default.fetch === 'function');
+  if (!nodeHandler && !hasWeb) {
+    console.error(`${file} exports no handler: export a default function (req, res) or GET/POST/... functions`);
+    process.exit(78);
+  }
 }
 
 /** The Web handler for a method, if the module has that form. */
@@ -32,13 +51,24 @@ function webHandler(method) {
   if (def && typeof def === 'object' && typeof def.fetch === 'function') return def.fetch.bind(def);
   return undefined;
 }
-const nodeHandler = typeof loaded.default === 'function' ? loaded.default
-  : typeof loaded === 'function' ? loaded : undefined;
-const hasWeb = METHODS.some((m) => typeof loaded[m] === 'function')
-  || (loaded.default && typeof loaded.default.fetch === 'function');
-if (!nodeHandler && !hasWeb) {
-  console.error(`${handlerFile} exports no handler: export a default function (req, res) or GET/POST/... functions`);
-  process.exit(78);
+
+if (!spare) await load(handlerFile);
+
+/**
+ * Ferry gives a spare its function: the deployment's variables replace the environment, then the handler is loaded.
+ * Only once, and only with the token the spare was started with.
+ */
+async function assign(req, res) {
+  const body = await readBody(req);
+  if (!spareToken || loaded || req.method !== 'POST' || req.headers['x-ferry-spare-token'] !== spareToken) {
+    res.statusCode = 403; res.end('not a spare waiting for a function'); return;
+  }
+  const { handler, env, helpers } = JSON.parse(body.toString('utf8'));
+  addHelpers = helpers !== false;
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  Object.assign(process.env, env);
+  await load(handler);
+  res.end('ok');
 }
 
 async function readBody(req) {
@@ -166,7 +196,9 @@ async function invoke(req, res) {
 }
 
 const server = http.createServer((req, res) => {
-  invoke(req, res).catch((error) => {
+  const serve = loaded ? invoke : spare && req.url === '/__ferry/assign' ? assign : undefined;
+  if (!serve) { res.statusCode = 503; res.end('This instance has no function yet'); return; }
+  serve(req, res).catch((error) => {
     console.error(error && error.stack ? error.stack : error);
     if (!res.headersSent) {
       res.statusCode = 500;
@@ -177,7 +209,8 @@ const server = http.createServer((req, res) => {
     }
   });
 });
-server.keepAliveTimeout = 120_000;
+// Ferry keeps one connection per instance open for as long as the instance lives.
+server.keepAliveTimeout = 0;
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`FERRY_FUNCTION_READY ${server.address().port}\n`);
 });

@@ -1,6 +1,7 @@
 """Ferry's Python function launcher: loads the user's module and serves it over HTTP on a loopback port.
 
 Usage: python3 -u python-launcher.py <function dir> <handler file>
+(<handler file> `--spare`: wait for Ferry to assign a function, see `spare_handler`)
 Supported forms (Vercel's): a `handler` class based on BaseHTTPRequestHandler, a WSGI `app`, an ASGI `app`.
 The packages of requirements.txt are in <function dir>/_python.
 """
@@ -8,6 +9,7 @@ import asyncio
 import importlib.util
 import inspect
 import io
+import json
 import os
 import sys
 import traceback
@@ -175,21 +177,69 @@ def is_asgi(app):
     return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(getattr(app, "__call__", None))
 
 
-def main():
-    function_dir, handler_file = sys.argv[1], sys.argv[2]
-    module = load(function_dir, handler_file)
+def handler_class(module, handler_file):
+    """The request handler class serving the module's handler class, WSGI app or ASGI app."""
     handler = getattr(module, "handler", None)
     app = getattr(module, "app", None) or getattr(module, "application", None)
     if inspect.isclass(handler) and issubclass(handler, BaseHTTPRequestHandler):
-        server_class = guarded(handler)
-    elif app is not None and is_asgi(app):
-        server_class = type("App", (AsgiHandler,), {"app": staticmethod(app), "loop": asyncio.new_event_loop()})
-    elif app is not None and callable(app):
-        server_class = type("App", (WsgiHandler,), {"app": staticmethod(app)})
+        return guarded(handler)
+    if app is not None and is_asgi(app):
+        return type("App", (AsgiHandler,), {"app": staticmethod(app), "loop": asyncio.new_event_loop()})
+    if app is not None and callable(app):
+        return type("App", (WsgiHandler,), {"app": staticmethod(app)})
+    print(handler_file + " defines no handler: a `handler` class based on BaseHTTPRequestHandler, or a WSGI "
+          "or ASGI `app`", file=sys.stderr)
+    sys.exit(78)
+
+
+def spare_handler(function_dir, token):
+    """A spare's only request: Ferry assigns it a function (the handler and the deployment's variables), once."""
+
+    class Assign(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _answer(self, status, text):
+            body = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            # The function's requests come on a new connection, served by the function's handler class.
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if not token or self.path != "/__ferry/assign" or self.headers.get("X-Ferry-Spare-Token") != token:
+                return self._answer(403, "not a spare waiting for a function")
+            assignment = json.loads(body)
+            os.environ.clear()
+            os.environ.update(assignment["env"])
+            try:
+                module = load(function_dir, assignment["handler"])
+            except BaseException:
+                traceback.print_exc()
+                self._answer(500, "the function could not be loaded")
+                sys.exit(70)
+            self.server.RequestHandlerClass = handler_class(module, assignment["handler"])
+            self._answer(200, "ok")
+
+        def do_GET(self):
+            self._answer(503, "This instance has no function yet")
+
+    return Assign
+
+
+def main():
+    function_dir, handler_file = sys.argv[1], sys.argv[2]
+    if handler_file == "--spare":
+        server_class = spare_handler(function_dir, os.environ.pop("FERRY_SPARE_TOKEN", None))
     else:
-        print(handler_file + " defines no handler: a `handler` class based on BaseHTTPRequestHandler, or a WSGI "
-              "or ASGI `app`", file=sys.stderr)
-        sys.exit(78)
+        server_class = handler_class(load(function_dir, handler_file), handler_file)
     server = HTTPServer(("127.0.0.1", 0), server_class)
     print("FERRY_FUNCTION_READY %d" % server.server_address[1], flush=True)
     server.serve_forever()

@@ -78,6 +78,42 @@ public final class FunctionFiles {
     return target;
   }
 
+  /**
+   * A new, empty directory for one instance (a spare's), under {@code <dir>/instances/}; it only ever holds the files
+   * of the one function the instance becomes.
+   */
+  public Path newInstanceDirectory() throws IOException {
+    return Files.createDirectories(dir.resolve("instances").resolve(UUID.randomUUID().toString()));
+  }
+
+  /** Removes the instance directories a previous run left behind (its instances are gone with it). */
+  public void removeInstanceDirectories() throws IOException {
+    ApiFunctions.deleteTree(dir.resolve("instances"));
+  }
+
+  /**
+   * Places the files of an unpacked function in an instance's directory: hard links where the file system allows
+   * (the same bytes, no copy; the instance sees them read-only), copies where it does not.
+   */
+  public void linkTree(Path from, Path to) throws IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(from)) {
+      for (Path source : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(source).toString());
+        if (Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectories(target);
+        } else if (Files.isSymbolicLink(source)) {
+          Files.copy(source, target, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } else {
+          try {
+            Files.createLink(target, source);
+          } catch (IOException | UnsupportedOperationException notHere) {
+            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+          }
+        }
+      }
+    }
+  }
+
   /** Removes what is unpacked of a deployment (when it is no longer served here). */
   public synchronized void remove(String deploymentId) throws IOException {
     ApiFunctions.deleteTree(dir.resolve("deployments").resolve(safe(deploymentId)));

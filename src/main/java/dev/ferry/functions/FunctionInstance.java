@@ -17,9 +17,10 @@ final class FunctionInstance {
   }
 
   private final CompletableFuture<Integer> ready = new CompletableFuture<>();
-  private final Output output;
+  private volatile Output output;
   private volatile InstanceSandbox.Instance process;
   private volatile long lastUsedNanos = System.nanoTime();
+  private InstanceConnection connection;
 
   FunctionInstance(Output output) {
     this.output = output;
@@ -36,6 +37,11 @@ final class FunctionInstance {
       return;
     }
     output.line(stream, text);
+  }
+
+  /** From now on, output lines go to {@code to} (a spare becoming a function's instance). */
+  void outputTo(Output to) {
+    this.output = to;
   }
 
   void started(InstanceSandbox.Instance started) {
@@ -62,7 +68,22 @@ final class FunctionInstance {
     return process.onExit();
   }
 
+  /** The connection to the instance, once ready; opened at its first request. */
+  synchronized InstanceConnection connection() {
+    if (connection == null) {
+      connection = new InstanceConnection(port());
+    }
+    return connection;
+  }
+
   void kill() {
+    InstanceConnection c;
+    synchronized (this) {
+      c = connection;
+    }
+    if (c != null) {
+      c.close();
+    }
     InstanceSandbox.Instance p = process;
     if (p != null) {
       p.kill();

@@ -21,10 +21,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -45,6 +45,8 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FunctionRuntime.class);
   private static final long FLUSH_MILLIS = 250;
+  /** Requests up to this size are written to an open connection by the thread that has them. */
+  private static final int INLINE_SEND_BYTES = 64 * 1024;
 
   private final ActorSystem<?> system;
   private final FunctionSettings settings;
@@ -56,8 +58,11 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
   private final Executor blockingIo;
   private final Materializer materializer;
   private final ScheduledExecutorService timers;
+  /** Threads that talk to instances: each waits for one instance's answer (blocking reads on loopback). */
+  private final java.util.concurrent.ExecutorService instanceIo;
   private final ConcurrentHashMap<String, FunctionPool> pools = new ConcurrentHashMap<>();
   private final FunctionForwarding forwarding;
+  private final FunctionSpares spares;
 
   public FunctionRuntime(ActorSystem<?> system, FunctionSettings settings, FunctionFiles files,
       InstanceSandbox sandbox, RuntimeEnvironment.Source environment, RuntimeLogStore logs, FunctionMetrics metrics)
@@ -78,7 +83,16 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
+    AtomicInteger ioThreads = new AtomicInteger();
+    this.instanceIo = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "ferry-function-io-" + ioThreads.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
     files.writeLaunchers();
+    files.removeInstanceDirectories();
+    this.spares = new FunctionSpares(settings, files, this::startSpare, blockingIo);
+    spares.fill();
     long reap = Math.max(100, Math.min(settings.idleTimeout().toMillis() / 2, 5_000));
     timers.scheduleWithFixedDelay(this::stopIdle, reap, reap, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(this::flushLogs, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
@@ -123,9 +137,12 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
     FunctionPool pool = pools.computeIfAbsent(key, k -> new FunctionPool(
         () -> start(deploymentId, function.name(), config), settings.maxInstancesPerFunction(),
         settings.maxQueuedRequests(), settings.queueTimeout(), timers));
-    return request.entity().withSizeLimit(settings.maxBodyBytes())
-        .toStrict(settings.queueTimeout().toMillis() + 30_000, materializer)
-        .thenCompose(body -> attempt(pool, deploymentId, function, config, path, request, body, true))
+    // A body that came whole with its head (every small one) is used as it is; others are read up to the limit.
+    CompletionStage<HttpEntity.Strict> read = request.entity() instanceof HttpEntity.Strict strict
+        ? CompletableFuture.completedFuture(strict)
+        : request.entity().withSizeLimit(settings.maxBodyBytes())
+            .toStrict(settings.queueTimeout().toMillis() + 30_000, materializer);
+    return read.thenCompose(body -> attempt(pool, deploymentId, function, config, path, request, body, true))
         .exceptionally(failure -> failed(deploymentId, function.name(), runtime, failure));
   }
 
@@ -143,77 +160,119 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
     String runtime = runtime(config);
     long started = System.nanoTime();
     CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    // Whoever answers first (the instance, its failure, or maxDuration) logs, then completes: the log line is
+    // written before the client can see the response.
+    AtomicBoolean answered = new AtomicBoolean();
     String line = request.method().value() + " " + path;
     java.time.Duration maxDuration = settings.maxDuration(config.maxDuration());
     Invocation invocation = new Invocation(pool, instance, () -> {
       // Past maxDuration: the instance is stopped, whatever it was doing (a response still streaming is cut).
-      HttpResponse timeout = FunctionResponses.timeout(maxDuration);
-      if (result.complete(timeout)) {
+      if (answered.compareAndSet(false, true)) {
         metrics.invocation(runtime, "timeout", System.nanoTime() - started);
         system(deploymentId, function.name(), line + " → 504: the function ran longer than its maxDuration of "
             + maxDuration.toSeconds() + " s; its instance was stopped");
+        result.complete(FunctionResponses.timeout(maxDuration));
       }
     });
     invocation.arm(timers, maxDuration);
-    HttpRequest outgoing = forwarding.outgoing(instance.port(), path, query(function.query()), request, body);
-    Http.get(system).singleRequest(outgoing).whenComplete((response, failure) -> {
+    String method = request.method().value();
+    String target = FunctionForwarding.target(path, query(function.query()));
+    List<Map.Entry<String, String>> headers = forwarding.outgoing(request, body);
+    byte[] bytes = body.getData().toArray();
+    InstanceConnection connection = instance.connection();
+    // A small request on an open connection is written right here (the socket takes it at once), so the thread
+    // that waits for the answer wakes up while the instance is already working.
+    boolean sent = connection.isOpen() && bytes.length <= INLINE_SEND_BYTES;
+    java.io.IOException sendFailure = null;
+    if (sent) {
+      try {
+        connection.send(method, target, headers, bytes);
+      } catch (java.io.IOException e) {
+        sendFailure = e;
+      }
+    }
+    java.io.IOException failedToSend = sendFailure;
+    CompletableFuture.supplyAsync(() -> {
+      try {
+        if (failedToSend != null) {
+          throw failedToSend;
+        }
+        if (!sent) {
+          connection.send(method, target, headers, bytes);
+        }
+        return forwarding.incoming(connection.receive(method), invocation::finish);
+      } catch (java.io.IOException e) {
+        throw new CompletionException(e);
+      }
+    }, instanceIo).whenComplete((forwarded, failure) -> {
       long nanos = System.nanoTime() - started;
       if (failure != null) {
         invocation.finish(false);
-        if (mayRetry && refused(failure) && !result.isDone()) {
+        if (mayRetry && refused(failure) && answered.compareAndSet(false, true)) {
           // The request never reached the instance (it is gone): another one can take it, body and all.
-          system(deploymentId, function.name(), "An instance refused the connection (" + failure.getMessage()
+          system(deploymentId, function.name(), "An instance refused the connection (" + unwrap(failure).getMessage()
               + "); it was stopped and the request goes to another");
           attempt(pool, deploymentId, function, config, path, request, body, false).whenComplete((r, f) ->
               result.complete(f == null ? r : failed(deploymentId, function.name(), runtime, f)));
           return;
         }
-        if (result.complete(FunctionResponses.crashed())) {
+        if (answered.compareAndSet(false, true)) {
+          log.debug("Invoking {} of deployment {} failed", line, deploymentId, failure);
           metrics.invocation(runtime, "crashed", nanos);
           system(deploymentId, function.name(), line + " → 502: the instance failed while serving the request ("
-              + failure.getMessage() + "); it was stopped, the next request starts a new one");
+              + unwrap(failure).getMessage() + "); it was stopped, the next request starts a new one");
+          result.complete(FunctionResponses.crashed());
         }
         return;
       }
-      int status = response.status().intValue();
-      HttpResponse forwarded = forwarding.incoming(response, system, invocation::finish);
-      if (result.complete(forwarded)) {
+      int status = forwarded.status().intValue();
+      if (answered.compareAndSet(false, true)) {
         metrics.invocation(runtime, status >= 500 ? "error" : "ok", nanos);
-        system(deploymentId, function.name(), line + " → " + forwarded.status().intValue() + " in "
+        system(deploymentId, function.name(), line + " → " + status + " in "
             + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms" + (lease.coldStart() ? " (cold start)" : ""));
+        result.complete(forwarded);
       } else {
-        response.discardEntityBytes(system);
+        forwarded.discardEntityBytes(system);
       }
     });
     return result;
   }
 
-  /** Starts an instance of a function: unpack (once), read the runtime variables, launch, wait for its port. */
+  /**
+   * Starts an instance of a function: unpack (once), read the runtime variables, then take a spare and give it the
+   * function, or launch one; wait for its port.
+   */
   private CompletionStage<FunctionInstance> start(String deploymentId, String name, Manifest.Function config) {
     long started = System.nanoTime();
     String runtime = runtime(config);
     return environment.variables(deploymentId).thenApplyAsync(variables -> {
       try {
         Path dir = files.unpack(deploymentId, name, config);
-        FunctionInstance instance = new FunctionInstance((stream, text) ->
-            logs.append(deploymentId, name, stream, variables.masker().mask(text)));
+        FunctionInstance.Output output = (stream, text) ->
+            logs.append(deploymentId, name, stream, variables.masker().mask(text));
         int memory = settings.memoryMb(config.memory());
-        InstanceSandbox.InstanceSpec spec = new InstanceSandbox.InstanceSpec(command(runtime, memory, dir, config),
-            dir, List.of(files.launchers()), env(deploymentId, variables, config), addressSpace(runtime, memory),
-            memory * 1024L * 1024L);
+        Map<String, String> env = env(deploymentId, variables, config);
+        FunctionSpares.Spare spare = spares.take(runtime, memory);
+        if (spare != null) {
+          spare.instance().outputTo(output);
+          try {
+            spares.assign(spare, dir, config.handler(), addsHelpers(config), env);
+          } catch (java.io.IOException | RuntimeException e) {
+            spare.instance().kill();
+            throw e;
+          }
+          return spare.instance();
+        }
+        FunctionInstance instance = new FunctionInstance(output);
+        InstanceSandbox.InstanceSpec spec = new InstanceSandbox.InstanceSpec(
+            launcherCommand(settings, files, runtime, memory, dir, config.handler(), addsHelpers(config)), dir,
+            List.of(files.launchers()), env, addressSpace(runtime, memory), memory * 1024L * 1024L);
         instance.started(sandbox.start(spec, instance::line));
         return instance;
       } catch (java.io.IOException e) {
         throw new CompletionException(e);
       }
-    }, blockingIo).thenCompose(instance -> instance.ready()
-        .orTimeout(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((port, failure) -> {
-          if (failure != null) {
-            instance.kill();
-          }
-        })
-        .thenApply(port -> instance))
+    }, blockingIo).thenCompose(this::whenReady)
         .handle((instance, failure) -> {
           if (failure != null) {
             Throwable cause = unwrap(failure);
@@ -225,6 +284,30 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
           metrics.coldStart(runtime, System.nanoTime() - started);
           return instance;
         });
+  }
+
+  /** The instance once it listens; stopped if it does not within the start timeout. */
+  private CompletableFuture<FunctionInstance> whenReady(FunctionInstance instance) {
+    return instance.ready()
+        .orTimeout(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((port, failure) -> {
+          if (failure != null) {
+            instance.kill();
+          }
+        })
+        .thenApply(port -> instance);
+  }
+
+  /** A spare: output before it has a function goes to Ferry's log (a launcher that fails to start says why). */
+  private CompletableFuture<FunctionInstance> startSpare(InstanceSandbox.InstanceSpec spec, Path dir) {
+    FunctionInstance instance = new FunctionInstance((stream, text) -> log.info("Spare instance in {} ({}): {}",
+        dir.getFileName(), stream, text));
+    try {
+      instance.started(sandbox.start(spec, instance::line));
+    } catch (java.io.IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return whenReady(instance);
   }
 
   private static boolean refused(Throwable failure) {
@@ -244,15 +327,28 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
     return cause;
   }
 
-  private List<String> command(String runtime, int memoryMb, Path dir, Manifest.Function config) {
+  /** Vercel's request/response helpers are on unless the function's configuration turns them off. */
+  private static boolean addsHelpers(Manifest.Function config) {
+    return !Boolean.FALSE.equals(config.shouldAddHelpers());
+  }
+
+  /**
+   * The launcher of a runtime serving the function in {@code dir} with {@code handler}; with a null handler, a spare
+   * that waits to be given one.
+   */
+  static List<String> launcherCommand(FunctionSettings settings, FunctionFiles files, String runtime, int memoryMb,
+      Path dir, String handler, boolean addHelpers) {
     Path launchers = files.launchers();
+    String served = handler == null ? "--spare" : handler;
     if (runtime.equals("node")) {
-      return List.of(settings.node(), "--max-old-space-size=" + memoryMb,
-          launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(), config.handler(),
-          Boolean.FALSE.equals(config.shouldAddHelpers()) ? "0" : "1");
+      List<String> command = new ArrayList<>(List.of(settings.node(), "--max-old-space-size=" + memoryMb));
+      command.addAll(settings.nodeFlags());
+      command.addAll(List.of(launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(), served,
+          addHelpers ? "1" : "0"));
+      return command;
     }
     return List.of(settings.python(), "-u", "-B", launchers.resolve(FunctionFiles.PYTHON_LAUNCHER).toString(),
-        dir.toString(), config.handler());
+        dir.toString(), served);
   }
 
   /**
@@ -266,13 +362,7 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
 
   private Map<String, String> env(String deploymentId, RuntimeEnvironment.Variables variables,
       Manifest.Function config) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    env.put("HOME", "/tmp");
-    env.put("TMPDIR", "/tmp");
-    env.put("LANG", "C.UTF-8");
-    env.put("NODE_ENV", "production");
-    env.put("PYTHONDONTWRITEBYTECODE", "1");
+    Map<String, String> env = new LinkedHashMap<>(baseEnvironment());
     env.putAll(config.environment());
     env.putAll(variables.env());
     env.put("FERRY", "1");
@@ -280,6 +370,18 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
     env.put("FERRY_DEPLOYMENT_ID", deploymentId);
     env.put("VERCEL", "1");
     env.put("VERCEL_ENV", variables.target());
+    return env;
+  }
+
+  /** What every instance has, before its function's and deployment's variables. */
+  static Map<String, String> baseEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    env.put("HOME", "/tmp");
+    env.put("TMPDIR", "/tmp");
+    env.put("LANG", "C.UTF-8");
+    env.put("NODE_ENV", "production");
+    env.put("PYTHONDONTWRITEBYTECODE", "1");
     return env;
   }
 
@@ -334,6 +436,11 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
     }
   }
 
+  /** Spares of a runtime ({@code node}, {@code python}) ready on this node, waiting for a function. */
+  public int spares(String runtime) {
+    return spares.ready(runtime);
+  }
+
   /** Running instances on this node, for metrics and tests. */
   public int instances() {
     return pools.values().stream().mapToInt(FunctionPool::instances).sum();
@@ -341,8 +448,10 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
 
   @Override
   public void close() {
+    spares.close();
     pools.values().forEach(FunctionPool::close);
     timers.shutdownNow();
+    instanceIo.shutdownNow();
     flushLogs();
   }
 

@@ -16,13 +16,16 @@ public record FunctionSettings(
     int maxDurationLimitSeconds,
     long maxBodyBytes,
     String node,
-    String python) {
+    String python,
+    int sparesPerRuntime,
+    java.util.List<String> nodeFlags) {
 
   public FunctionSettings {
+    nodeFlags = java.util.List.copyOf(nodeFlags);
     if (maxInstancesPerFunction < 1 || maxQueuedRequests < 0 || defaultMemoryMb < 64 || maxBodyBytes < 1
-        || defaultMaxDurationSeconds < 1 || maxDurationLimitSeconds < 1) {
+        || defaultMaxDurationSeconds < 1 || maxDurationLimitSeconds < 1 || sparesPerRuntime < 0) {
       throw new IllegalArgumentException("ferry.functions: instances, memory, durations and body size must be "
-          + "positive (memory at least 64 MB)");
+          + "positive (memory at least 64 MB), spares-per-runtime zero or more");
     }
   }
 
@@ -42,7 +45,9 @@ public record FunctionSettings(
         f.getInt("max-duration-limit"),
         f.getBytes("max-body-size"),
         f.getString("node"),
-        f.getString("python"));
+        f.getString("python"),
+        f.getInt("spares-per-runtime"),
+        java.util.List.of());
   }
 
   /**
@@ -50,9 +55,24 @@ public record FunctionSettings(
    * managers' shims cost a start of their own, and need the user's environment).
    */
   public FunctionSettings withResolvedInterpreters() {
+    // Under an address-space limit (prlimit) V8's WebAssembly trap handler cannot reserve its guard regions, and
+    // fetch() (undici's llhttp is WebAssembly) fails; Node versions that know the flag run it with bounds checks.
+    String withFlag = resolved(node, WASM_WITHOUT_TRAP_HANDLER, "-p", "process.execPath");
+    boolean flag = withFlag != null;
+    String resolved = flag ? withFlag : resolve(node, "-p", "process.execPath");
     return new FunctionSettings(maxInstancesPerFunction, maxQueuedRequests, queueTimeout, retryAfter, idleTimeout,
         startTimeout, defaultMemoryMb, defaultMaxDurationSeconds, maxDurationLimitSeconds, maxBodyBytes,
-        resolve(node, "-p", "process.execPath"), resolvePython(python));
+        resolved, resolvePython(python), sparesPerRuntime,
+        flag ? java.util.List.of(WASM_WITHOUT_TRAP_HANDLER) : java.util.List.of());
+  }
+
+  private static final String WASM_WITHOUT_TRAP_HANDLER = "--disable-wasm-trap-handler";
+
+  /** The same settings with {@code spares} pre-started instances per runtime (0: none). */
+  public FunctionSettings withSpares(int spares) {
+    return new FunctionSettings(maxInstancesPerFunction, maxQueuedRequests, queueTimeout, retryAfter, idleTimeout,
+        startTimeout, defaultMemoryMb, defaultMaxDurationSeconds, maxDurationLimitSeconds, maxBodyBytes, node, python,
+        spares, nodeFlags);
   }
 
   /**
@@ -64,6 +84,12 @@ public record FunctionSettings(
   }
 
   private static String resolve(String program, String... probe) {
+    String resolved = resolved(program, probe);
+    return resolved == null ? program : resolved;
+  }
+
+  /** What the program printed for the probe (its path); null when it failed. */
+  private static String resolved(String program, String... probe) {
     java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(program));
     command.addAll(java.util.List.of(probe));
     try {
@@ -78,7 +104,7 @@ public record FunctionSettings(
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return program;
+    return null;
   }
 
   /** The memory limit of a function in MB. */

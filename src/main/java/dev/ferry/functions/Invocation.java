@@ -28,9 +28,10 @@ final class Invocation {
   void arm(ScheduledExecutorService timers, Duration maxDuration) {
     timer = timers.schedule(() -> {
       if (finished.compareAndSet(false, true)) {
+        // Answered first: stopping the instance fails the request in flight, which must not answer instead.
+        onTimeout.run();
         instance.kill();
         pool.release(instance, false);
-        onTimeout.run();
       }
     }, maxDuration.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -51,7 +51,7 @@ public final class ContainerInstanceSandbox implements InstanceSandbox, AutoClos
   }
 
   /** Ids of the engine's function containers, running or not. */
-  List<String> containers() {
+  public List<String> containers() {
     return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerSandbox.LABEL, LABEL_VALUE))
         .exec().stream().map(com.github.dockerjava.api.model.Container::getId).toList();
   }

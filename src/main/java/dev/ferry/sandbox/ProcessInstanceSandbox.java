@@ -17,6 +17,18 @@ public final class ProcessInstanceSandbox implements InstanceSandbox {
 
   static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
 
+  /**
+   * Starts every instance process. bubblewrap's {@code --die-with-parent} ties a sandbox to the thread that started
+   * it (the kernel's parent-death signal follows the thread, not the process), so that thread must live as long as
+   * Ferry: a pool thread retiring would kill the instances it had started.
+   */
+  private static final java.util.concurrent.ExecutorService SPAWNER =
+      java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "ferry-instance-spawner");
+        thread.setDaemon(true);
+        return thread;
+      });
+
   private final boolean useBubblewrap;
   private final List<Path> hiddenPaths;
   private final boolean limitMemory;
@@ -47,7 +59,7 @@ public final class ProcessInstanceSandbox implements InstanceSandbox {
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().clear();
     builder.environment().putAll(spec.env());
-    Process process = builder.start();
+    Process process = spawn(builder);
     BoundedLog output = new BoundedLog(log, 0);
     for (String stream : List.of("stdout", "stderr")) {
       Thread pump = new Thread(new LinePump(stream.equals("stdout") ? process.getInputStream()
@@ -56,6 +68,20 @@ public final class ProcessInstanceSandbox implements InstanceSandbox {
       pump.start();
     }
     return new Running(process);
+  }
+
+  private static Process spawn(ProcessBuilder builder) throws IOException {
+    try {
+      return SPAWNER.submit(builder::start).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("Could not start the instance: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while starting the instance", e);
+    }
   }
 
   List<String> command(InstanceSpec spec) {

@@ -111,7 +111,7 @@ class FunctionBench {
     FileSystemBlobStore blobs = new FileSystemBlobStore(temp.resolve("blobs"));
     Map<String, Manifest.Function> functions = FunctionPublisher.publish(temp.resolve("out/functions"), blobs);
     Map<String, String> hosts = new HashMap<>();
-    for (int i = 0; i <= COLD_STARTS; i++) {
+    for (int i = 0; i <= 2 * COLD_STARTS; i++) {
       String id = "bench" + i;
       blobs.putManifest(id, new Manifest(id, Map.of()).withFunctions(functions));
       hosts.put(id + ".localhost", id);
@@ -120,23 +120,30 @@ class FunctionBench {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", ConfigFactory.load());
     Database database = Database.open("jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1", "sa", "", 2);
     Process bare = null;
-    try (FunctionRuntime runtime = new FunctionRuntime(system,
-        FunctionSettings.from(ConfigFactory.load()).withResolvedInterpreters(),
-        new FunctionFiles(temp.resolve("data/functions"), blobs),
-        ProcessInstanceSandbox.like(ProcessSandbox.detect(), List.of(temp.resolve("data"))),
-        deploymentId -> CompletableFuture.completedFuture(
-            new RuntimeEnvironment.Variables("production", "bench", Map.of(), LogMasker.NONE)),
-        new RuntimeLogStore(migrated(database)), FunctionMetrics.unregistered())) {
+    FunctionSettings settings = FunctionSettings.from(ConfigFactory.load()).withResolvedInterpreters();
+    try (FunctionRuntime runtime = runtime(system, settings, blobs, database, "data");
+        FunctionRuntime withoutSpares = runtime(system, settings.withSpares(0), blobs, database, "data-nospares")) {
       EdgeServer edge = new EdgeServer(system, host -> Optional.ofNullable(hosts.get(host)), blobs)
           .runFunctionsWith(runtime);
       ServerBinding binding = edge.start("127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
       String ferry = "http://127.0.0.1:" + binding.localAddress().getPort() + "/api/hello";
+      ServerBinding plainBinding = new EdgeServer(system, host -> Optional.ofNullable(hosts.get(host)), blobs)
+          .runFunctionsWith(withoutSpares).start("127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      String plain = "http://127.0.0.1:" + plainBinding.localAddress().getPort() + "/api/hello";
 
+      // A cold start with spares takes the spare that is ready; the next one waits until its replacement is.
       List<Double> coldFerry = new ArrayList<>();
       for (int i = 1; i <= COLD_STARTS; i++) {
+        awaitSpares(runtime, settings.sparesPerRuntime());
         long started = System.nanoTime();
         assertEquals(200, get(ferry, "bench" + i + ".localhost").statusCode());
         coldFerry.add((System.nanoTime() - started) / 1e6);
+      }
+      List<Double> coldPlain = new ArrayList<>();
+      for (int i = COLD_STARTS + 1; i <= 2 * COLD_STARTS; i++) {
+        long started = System.nanoTime();
+        assertEquals(200, get(plain, "bench" + i + ".localhost").statusCode());
+        coldPlain.add((System.nanoTime() - started) / 1e6);
       }
       List<Double> coldBare = new ArrayList<>();
       for (int i = 0; i < COLD_STARTS; i++) {
@@ -160,6 +167,7 @@ class FunctionBench {
       double[] f = sorted(ferryLatencies);
       double[] b = sorted(bareLatencies);
       double[] cf = sorted(coldFerry);
+      double[] cp = sorted(coldPlain);
       double[] cb = sorted(coldBare);
       System.out.printf(Locale.ROOT, "%n=== Function benchmark (%d rounds x %d sequential keep-alive requests each;"
           + " sandbox: %s) ===%n", ROUNDS, REQUESTS, ProcessSandbox.detect().usesBubblewrap() ? "bubblewrap" : "process");
@@ -167,8 +175,10 @@ class FunctionBench {
       System.out.printf(Locale.ROOT, "warm  bare Node http server : p50 %.3f ms  p99 %.3f ms%n", pct(b, 50), pct(b, 99));
       System.out.printf(Locale.ROOT, "warm  overhead              : p50 %.3f ms  p99 %.3f ms%n",
           pct(f, 50) - pct(b, 50), pct(f, 99) - pct(b, 99));
-      System.out.printf(Locale.ROOT, "cold  Ferry (first request, unpack + launch): median %.1f ms  max %.1f ms (n=%d)%n",
-          pct(cf, 50), cf[cf.length - 1], cf.length);
+      System.out.printf(Locale.ROOT, "cold  Ferry, a spare (first request, unpack + assign): median %.1f ms  max %.1f ms"
+          + " (n=%d, %d spare per runtime)%n", pct(cf, 50), cf[cf.length - 1], cf.length, settings.sparesPerRuntime());
+      System.out.printf(Locale.ROOT, "cold  Ferry, no spares (first request, unpack + launch): median %.1f ms  max %.1f ms"
+          + " (n=%d)%n", pct(cp, 50), cp[cp.length - 1], cp.length);
       System.out.printf(Locale.ROOT, "cold  bare node until listening             : median %.1f ms  max %.1f ms (n=%d)%n",
           pct(cb, 50), cb[cb.length - 1], cb.length);
       List<Double> coldContainer = coldContainerStarts(func, temp.resolve("data/functions/launchers"));
@@ -181,12 +191,30 @@ class FunctionBench {
             + " %s)%n", pct(cc, 50), cc[cc.length - 1], cc.length, CONTAINER_IMAGE);
       }
       binding.unbind();
+      plainBinding.unbind();
     } finally {
       if (bare != null) {
         bare.destroyForcibly();
       }
       system.terminate();
       database.close();
+    }
+  }
+
+  private FunctionRuntime runtime(ActorSystem<Void> system, FunctionSettings settings, FileSystemBlobStore blobs,
+      Database database, String dataDir) throws java.io.IOException {
+    return new FunctionRuntime(system, settings, new FunctionFiles(temp.resolve(dataDir).resolve("functions"), blobs),
+        ProcessInstanceSandbox.like(ProcessSandbox.detect(), List.of(temp.resolve(dataDir))),
+        deploymentId -> CompletableFuture.completedFuture(
+            new RuntimeEnvironment.Variables("production", "bench", Map.of(), LogMasker.NONE)),
+        new RuntimeLogStore(migrated(database)), FunctionMetrics.unregistered());
+  }
+
+  /** Waits (up to 10 s) until the runtime has its Node.js spares ready. */
+  private static void awaitSpares(FunctionRuntime runtime, int perRuntime) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (runtime.spares("node") < perRuntime && System.nanoTime() < deadline) {
+      Thread.sleep(5);
     }
   }
 
