@@ -342,7 +342,6 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
     String served = handler == null ? "--spare" : handler;
     if (runtime.equals("node")) {
       List<String> command = new ArrayList<>(List.of(settings.node(), "--max-old-space-size=" + memoryMb));
-      command.addAll(settings.nodeFlags());
       command.addAll(List.of(launchers.resolve(FunctionFiles.NODE_LAUNCHER).toString(), dir.toString(), served,
           addHelpers ? "1" : "0"));
       return command;
@@ -352,12 +351,12 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
   }
 
   /**
-   * The address-space limit: the function's memory plus what the runtime reserves without using it (V8 reserves
-   * about a gigabyte of address space up front; Python little).
+   * The address-space limit: for Python the function's memory plus a little it reserves without using it; none for
+   * Node, whose V8 reserves far more than it uses (WebAssembly's guard regions: fetch() parses with it), so its
+   * memory is bounded by its heap size and the sandbox's watch on resident memory.
    */
   static long addressSpace(String runtime, int memoryMb) {
-    long reserve = runtime.equals("node") ? 1024 : 128;
-    return (memoryMb + reserve) * 1024L * 1024L;
+    return runtime.equals("node") ? 0 : (memoryMb + 128) * 1024L * 1024L;
   }
 
   private Map<String, String> env(String deploymentId, RuntimeEnvironment.Variables variables,

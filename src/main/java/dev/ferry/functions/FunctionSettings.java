@@ -17,11 +17,9 @@ public record FunctionSettings(
     long maxBodyBytes,
     String node,
     String python,
-    int sparesPerRuntime,
-    java.util.List<String> nodeFlags) {
+    int sparesPerRuntime) {
 
   public FunctionSettings {
-    nodeFlags = java.util.List.copyOf(nodeFlags);
     if (maxInstancesPerFunction < 1 || maxQueuedRequests < 0 || defaultMemoryMb < 64 || maxBodyBytes < 1
         || defaultMaxDurationSeconds < 1 || maxDurationLimitSeconds < 1 || sparesPerRuntime < 0) {
       throw new IllegalArgumentException("ferry.functions: instances, memory, durations and body size must be "
@@ -46,8 +44,7 @@ public record FunctionSettings(
         f.getBytes("max-body-size"),
         f.getString("node"),
         f.getString("python"),
-        f.getInt("spares-per-runtime"),
-        java.util.List.of());
+        f.getInt("spares-per-runtime"));
   }
 
   /**
@@ -55,24 +52,16 @@ public record FunctionSettings(
    * managers' shims cost a start of their own, and need the user's environment).
    */
   public FunctionSettings withResolvedInterpreters() {
-    // Under an address-space limit (prlimit) V8's WebAssembly trap handler cannot reserve its guard regions, and
-    // fetch() (undici's llhttp is WebAssembly) fails; Node versions that know the flag run it with bounds checks.
-    String withFlag = resolved(node, WASM_WITHOUT_TRAP_HANDLER, "-p", "process.execPath");
-    boolean flag = withFlag != null;
-    String resolved = flag ? withFlag : resolve(node, "-p", "process.execPath");
     return new FunctionSettings(maxInstancesPerFunction, maxQueuedRequests, queueTimeout, retryAfter, idleTimeout,
         startTimeout, defaultMemoryMb, defaultMaxDurationSeconds, maxDurationLimitSeconds, maxBodyBytes,
-        resolved, resolvePython(python), sparesPerRuntime,
-        flag ? java.util.List.of(WASM_WITHOUT_TRAP_HANDLER) : java.util.List.of());
+        resolve(node, "-p", "process.execPath"), resolvePython(python), sparesPerRuntime);
   }
-
-  private static final String WASM_WITHOUT_TRAP_HANDLER = "--disable-wasm-trap-handler";
 
   /** The same settings with {@code spares} pre-started instances per runtime (0: none). */
   public FunctionSettings withSpares(int spares) {
     return new FunctionSettings(maxInstancesPerFunction, maxQueuedRequests, queueTimeout, retryAfter, idleTimeout,
         startTimeout, defaultMemoryMb, defaultMaxDurationSeconds, maxDurationLimitSeconds, maxBodyBytes, node, python,
-        spares, nodeFlags);
+        spares);
   }
 
   /**

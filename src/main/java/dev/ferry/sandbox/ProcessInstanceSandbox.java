@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Function instances as local processes: under bubblewrap when it works here (read-only root, the function's own
  * directory read-only, Ferry's data directory hidden, private /tmp and PID namespace, gone with Ferry), with the
- * address space limited by {@code prlimit} when it is installed.
+ * address space limited by {@code prlimit} when it is installed and asked for, and resident memory watched.
  */
 public final class ProcessInstanceSandbox implements InstanceSandbox {
 
@@ -66,6 +66,9 @@ public final class ProcessInstanceSandbox implements InstanceSandbox {
           : process.getErrorStream(), stream, output), "function-" + process.pid() + "-" + stream);
       pump.setDaemon(true);
       pump.start();
+    }
+    if (spec.residentBytes() > 0) {
+      ResidentMemoryWatch.watch(process, spec.residentBytes(), output::system);
     }
     return new Running(process);
   }

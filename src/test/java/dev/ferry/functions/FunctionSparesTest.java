@@ -169,8 +169,8 @@ class FunctionSparesTest {
         """);
     FunctionSpares.Spare spare = awaitSpare("node");
     spares.assign(spare, function, "index.mjs", true, Map.of());
-    // fetch() parses with WebAssembly (undici's llhttp), which needs more address space than the limit allows
-    // unless V8's trap handler is off.
+    // fetch() parses with WebAssembly (undici's llhttp), whose guard regions an address-space limit would not leave
+    // room for: Node's memory is watched as resident memory instead.
     assertEquals("inner answer", get(spare).get("outcome").asText(), output.toString());
     spare.instance().kill();
   }

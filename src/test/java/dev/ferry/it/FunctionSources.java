@@ -69,9 +69,16 @@ final class FunctionSources {
             """)
         .add("api/memory.js", """
             const hog = [];
-            export default function handler(req, res) {
+            export default async function handler(req, res) {
               if (req.query.grow) {
                 for (;;) hog.push(new Array(100000).fill(hog.length));
+              }
+              if (req.query.buffers) {
+                // outside V8's heap: only the sandbox's watch on resident memory stops this
+                for (;;) {
+                  hog.push(Buffer.alloc(16 << 20, 1));
+                  await new Promise((resolve) => setTimeout(resolve, 10));
+                }
               }
               res.send('fresh instance');
             }

@@ -174,7 +174,8 @@ class FunctionsIT {
     assertFalse(failed.body().contains("kaboom"), "the stack is logged, not sent");
     assertEquals(200, call("GET", preview, "/api/throws", null).statusCode(), "the pool still serves");
     String logs = ApiClient.await(Duration.ofSeconds(10), () -> runtimeLogs(previewId),
-        text -> text.contains("Error: kaboom") && text.contains("at handler"));
+        text -> text.contains("Error: kaboom") && text.contains("at handler")
+            && text.contains("GET /api/throws → 500"));
     assertTrue(logs.contains("GET /api/throws → 500"), logs);
   }
 
@@ -190,11 +191,13 @@ class FunctionsIT {
 
   @Test
   void aFunctionOutOfMemoryIsRecycled() throws Exception {
-    HttpResponse<String> exhausted = call("GET", preview, "/api/memory?grow=1", null);
-    assertEquals(502, exhausted.statusCode(), exhausted.body());
-    HttpResponse<String> next = call("GET", preview, "/api/memory", null);
-    assertEquals(200, next.statusCode(), next.body());
-    assertEquals("fresh instance", next.body());
+    for (String exhaust : List.of("grow", "buffers")) {
+      HttpResponse<String> exhausted = call("GET", preview, "/api/memory?" + exhaust + "=1", null);
+      assertEquals(502, exhausted.statusCode(), exhaust + ": " + exhausted.body());
+      HttpResponse<String> next = call("GET", preview, "/api/memory", null);
+      assertEquals(200, next.statusCode(), next.body());
+      assertEquals("fresh instance", next.body());
+    }
   }
 
   @Test

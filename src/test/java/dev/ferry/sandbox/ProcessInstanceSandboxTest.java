@@ -40,4 +40,34 @@ class ProcessInstanceSandboxTest {
       started.get().kill();
     }
   }
+
+  @Test
+  void anInstancePastItsResidentMemoryIsStoppedAndSaysWhy() throws Exception {
+    ProcessInstanceSandbox sandbox = ProcessInstanceSandbox.like(ProcessSandbox.detect(), List.of());
+    CapturingSink log = new CapturingSink();
+    // Node reserves far more address space than it uses, so no address-space limit (0): only resident memory counts.
+    String grow = "const kept = []; setInterval(() => kept.push(Buffer.alloc(16 << 20, 1)), 20);";
+    InstanceSandbox.Instance instance = sandbox.start(new InstanceSandbox.InstanceSpec(List.of("node", "-e", grow),
+        temp, List.of(), Map.of("PATH", "/usr/local/bin:/usr/bin:/bin"), 0, 96L << 20), log);
+    try {
+      instance.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(log.all().toString().contains("Out of memory"), log.all().toString());
+    } finally {
+      instance.kill();
+    }
+  }
+
+  @Test
+  void anInstanceWithinItsResidentMemoryKeepsRunning() throws Exception {
+    ProcessInstanceSandbox sandbox = ProcessInstanceSandbox.like(ProcessSandbox.detect(), List.of());
+    InstanceSandbox.Instance instance = sandbox.start(new InstanceSandbox.InstanceSpec(List.of("node", "-e",
+        "setTimeout(() => {}, 30000)"), temp, List.of(), Map.of("PATH", "/usr/local/bin:/usr/bin:/bin"), 0,
+        256L << 20), new CapturingSink());
+    try {
+      Thread.sleep(4 * ResidentMemoryWatch.PERIOD_MS);
+      assertTrue(instance.isAlive(), "node idling in far less than 256 MB is left alone");
+    } finally {
+      instance.kill();
+    }
+  }
 }
