@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.ferry.testing.ProjectionTestDatabase;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
@@ -59,11 +61,10 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
     systems.add(system);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create((seed == null ? cluster : Cluster.get(seed)).selfMember().address()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (cluster.selfMember().status() != MemberStatus.up()) {
-      assertTrue(System.nanoTime() < deadline, name + " did not come Up");
-      Thread.sleep(50);
-    }
+    TestProbe.create(system).awaitAssert(Duration.ofSeconds(30), () -> {
+      assertEquals(MemberStatus.up(), cluster.selfMember().status(), name + " did not come Up");
+      return null;
+    });
     return system;
   }
 
@@ -128,7 +129,7 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
 
     CompletionStage<List<BuildLogStore.Line>> followed = follow(system, 0);
     CompletionStage<List<BuildLogStore.Line>> late = follow(system, 60);
-    Thread.sleep(200);
+    awaitSubscribers(system, 2);
     build(system, writer, 2000);
 
     assertSequence(1, 2000, followed.toCompletableFuture().get(30, TimeUnit.SECONDS));
@@ -143,32 +144,31 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
     List<BuildLogStore.Line> received = java.util.Collections.synchronizedList(new ArrayList<>());
     CompletionStage<org.apache.pekko.Done> done = new LiveBuildLog(system).follow(ID, 0, reader(),
         () -> CompletableFuture.completedFuture(finished.get())).runWith(Sink.foreach(received::add), system);
-    awaitSubscriber(system);
+    awaitSubscribers(system, 1);
 
     for (int i = 6; i <= 10; i++) {
       writer.append("stdout", "line " + i); // published, not flushed
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (received.size() < 10) {
-      assertTrue(System.nanoTime() < deadline, "live lines arrived: " + received);
-      Thread.sleep(10);
-    }
+    TestProbe.create(system).awaitAssert(Duration.ofSeconds(30), () -> {
+      assertTrue(received.size() >= 10, "live lines arrived: " + received);
+      return null;
+    });
     assertEquals(5, store.read(ID, 0, 100).size(), "lines 6 to 10 are not stored yet");
     build(system, writer, 10);
     done.toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertSequence(1, 10, received);
   }
 
-  private static void awaitSubscriber(ActorSystem<Void> system) throws Exception {
+  private static void awaitSubscribers(ActorSystem<Void> system, int followers) {
     org.apache.pekko.actor.ActorRef mediator = org.apache.pekko.cluster.pubsub.DistributedPubSub.get(
         org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system)).mediator();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while ((Integer) org.apache.pekko.pattern.Patterns.ask(mediator,
-        new org.apache.pekko.cluster.pubsub.DistributedPubSubMediator.CountSubscribers(LiveBuildLog.topic(ID)),
-        java.time.Duration.ofSeconds(5)).toCompletableFuture().get() < 1) {
-      assertTrue(System.nanoTime() < deadline, "the follower subscribed");
-      Thread.sleep(10);
-    }
+    TestProbe.create(system).awaitAssert(Duration.ofSeconds(30), () -> {
+      int subscribed = org.apache.pekko.pattern.Patterns.ask(mediator,
+          new org.apache.pekko.cluster.pubsub.DistributedPubSubMediator.CountSubscribers(LiveBuildLog.topic(ID)),
+          Duration.ofSeconds(5)).thenApply(count -> (Integer) count).toCompletableFuture().join();
+      assertTrue(subscribed >= followers, "the followers subscribed: " + subscribed);
+      return null;
+    });
   }
 
   @Test
@@ -182,7 +182,7 @@ class LiveBuildLogTest extends ProjectionTestDatabase {
       }
     });
     CompletionStage<List<BuildLogStore.Line>> followed = follow(system, 0);
-    Thread.sleep(200);
+    awaitSubscribers(system, 1);
 
     build(system, writer, 1500);
 
