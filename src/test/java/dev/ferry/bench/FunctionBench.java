@@ -48,13 +48,15 @@ import org.junit.jupiter.api.io.TempDir;
  * in a bare Node.js HTTP server, one request at a time over keep-alive connections, in one run: warm p50/p99 of
  * each and their difference, and cold starts (first request to a deployment, unpack and launch included) against a
  * bare {@code node} start. Not part of the normal test run: {@code mvn -Pbench test -Dtest=FunctionBench}.
- * Settings: {@code -Dbench.requests=2000 -Dbench.rounds=3 -Dbench.coldStarts=10}.
+ * Settings: {@code -Dbench.requests=2000 -Dbench.rounds=3 -Dbench.coldStarts=10
+ * -Dbench.warmupSeconds=20}.
  */
 class FunctionBench {
 
   private static final int REQUESTS = Integer.getInteger("bench.requests", 2000);
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
   private static final int COLD_STARTS = Integer.getInteger("bench.coldStarts", 10);
+  private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmupSeconds", 20);
   private static final String HANDLER = "export default function handler(req, res) {\n"
       + "  res.setHeader('content-type', 'text/plain');\n  res.end('hello from the function');\n}\n";
 
@@ -158,8 +160,12 @@ class FunctionBench {
 
       List<Double> ferryLatencies = new ArrayList<>();
       List<Double> bareLatencies = new ArrayList<>();
-      measure(ferry, "bench0.localhost", 300, null);
-      measure(direct, "localhost", 300, null);
+      // The JIT compiles the edge's hot path with C2 for tens of seconds; fewer requests measure the compiler.
+      long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS);
+      while (System.nanoTime() < warmUntil) {
+        measure(ferry, "bench0.localhost", 200, null);
+        measure(direct, "localhost", 200, null);
+      }
       for (int round = 0; round < ROUNDS; round++) {
         measure(ferry, "bench0.localhost", REQUESTS, ferryLatencies);
         measure(direct, "localhost", REQUESTS, bareLatencies);
@@ -169,8 +175,8 @@ class FunctionBench {
       double[] cf = sorted(coldFerry);
       double[] cp = sorted(coldPlain);
       double[] cb = sorted(coldBare);
-      System.out.printf(Locale.ROOT, "%n=== Function benchmark (%d rounds x %d sequential keep-alive requests each;"
-          + " sandbox: %s) ===%n", ROUNDS, REQUESTS, ProcessSandbox.detect().usesBubblewrap() ? "bubblewrap" : "process");
+      System.out.printf(Locale.ROOT, "%n=== Function benchmark (%d s warm-up, then %d rounds x %d sequential keep-alive requests"
+          + " each; sandbox: %s) ===%n", WARMUP_SECONDS, ROUNDS, REQUESTS, ProcessSandbox.detect().usesBubblewrap() ? "bubblewrap" : "process");
       System.out.printf(Locale.ROOT, "warm  Ferry edge -> function : p50 %.3f ms  p99 %.3f ms%n", pct(f, 50), pct(f, 99));
       System.out.printf(Locale.ROOT, "warm  bare Node http server : p50 %.3f ms  p99 %.3f ms%n", pct(b, 50), pct(b, 99));
       System.out.printf(Locale.ROOT, "warm  overhead              : p50 %.3f ms  p99 %.3f ms%n",
