@@ -66,7 +66,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import dev.ferry.common.Listener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,13 +83,13 @@ public final class FerryNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final FerrySettings settings;
   private final Database database;
-  private final ServerBinding api;
-  private final ServerBinding edge;
-  private final ServerBinding edgeTls;
-  private final ServerBinding healthOnly;
+  private final Listener api;
+  private final Listener edge;
+  private final Listener edgeTls;
+  private final Listener healthOnly;
 
-  private FerryNode(ActorSystem<Void> system, FerrySettings settings, Database database, ServerBinding api,
-      ServerBinding edge, ServerBinding edgeTls, ServerBinding healthOnly) {
+  private FerryNode(ActorSystem<Void> system, FerrySettings settings, Database database, Listener api,
+      Listener edge, Listener edgeTls, Listener healthOnly) {
     this.system = system;
     this.settings = settings;
     this.database = database;
@@ -215,8 +215,8 @@ public final class FerryNode implements AutoCloseable {
     // Nodes without the API answer health probes on the edge port (hosts that name no deployment), or on the API
     // port when they have no edge either.
     NodeHealth health = new NodeHealth(system, database.dataSource());
-    ServerBinding edge = null;
-    ServerBinding edgeTls = null;
+    Listener edge = null;
+    Listener edgeTls = null;
     if (roles.contains("edge")) {
       CertificateStore certificates = CertificateStore.firstOf(
           LocalCertificateStore.open(settings.dataDir().resolve("certs/hosts")), domains.edgeCertificates());
@@ -245,7 +245,7 @@ public final class FerryNode implements AutoCloseable {
             system, drainDeadline, "The edge (HTTPS)");
       }
     }
-    ServerBinding api = null;
+    Listener api = null;
     if (roles.contains("api")) {
       AccessTokens accessTokens = new AccessTokens(
           AccessTokens.loadOrCreateKey(settings.dataDir(), nonBlank(settings.auth().jwtKey())),
@@ -267,7 +267,7 @@ public final class FerryNode implements AutoCloseable {
       worker.start();
       GracefulShutdown.afterRequestsDrained(system, "build-worker", worker::close);
     }
-    ServerBinding healthOnly = null;
+    Listener healthOnly = null;
     if (api == null && edge == null) {
       healthOnly = GracefulShutdown.drainOnShutdown(await(health.start(settings.apiInterface(), settings.apiPort())),
           system, drainDeadline, "Health");
@@ -292,7 +292,7 @@ public final class FerryNode implements AutoCloseable {
     return Optional.ofNullable(value).filter(v -> !v.isBlank());
   }
 
-  private static ServerBinding await(java.util.concurrent.CompletionStage<ServerBinding> binding) throws Exception {
+  private static <T> T await(java.util.concurrent.CompletionStage<T> binding) throws Exception {
     return binding.toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 

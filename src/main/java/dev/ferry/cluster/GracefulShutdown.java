@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import dev.ferry.common.Listener;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +26,22 @@ public final class GracefulShutdown {
   private GracefulShutdown() {}
 
   /** Registers {@code binding} to be unbound and drained for at most {@code deadline} when the node shuts down. */
-  public static ServerBinding drainOnShutdown(ServerBinding binding, ActorSystem<?> system, Duration deadline,
+  public static Listener drainOnShutdown(ServerBinding binding, ActorSystem<?> system, Duration deadline,
       String name) {
-    binding.addToCoordinatedShutdown(deadline, system);
+    return drainOnShutdown(Listener.of(binding), system, deadline, name);
+  }
+
+  /** Registers {@code binding} to be unbound and drained for at most {@code deadline} when the node shuts down. */
+  public static Listener drainOnShutdown(Listener binding, ActorSystem<?> system, Duration deadline, String name) {
+    String task = name.replace(' ', '-').replaceAll("[()]", "");
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-" + task,
+        () -> binding.unbind().thenApply(unbound -> Done.done()));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain-" + task,
+        () -> binding.terminate(deadline).thenApply(terminated -> Done.done()));
     // A drained connection's last response is handed to TCP just before the server reports it terminated; stopping
     // the actor system at once can reset the connection before those bytes leave. Give the writes a moment.
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "flush-" + name.replace(' ', '-'),
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "flush-" + task,
         () -> binding.whenTerminated().toCompletableFuture().<Done>thenCompose(terminated ->
             org.apache.pekko.pattern.Patterns.after(FLUSH_GRACE, system.classicSystem().scheduler(),
                 system.executionContext(), () -> CompletableFuture.completedFuture(Done.done()))));

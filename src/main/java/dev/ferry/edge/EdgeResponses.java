@@ -43,7 +43,32 @@ final class EdgeResponses {
   private static final HttpResponse INTERNAL_ERROR =
       plainText(StatusCodes.INTERNAL_SERVER_ERROR, "Internal server error");
 
+  private static final HttpResponse BAD_REQUEST = plainText(StatusCodes.BAD_REQUEST, "Bad request");
+  private static final HttpResponse URI_TOO_LONG = plainText(StatusCodes.URI_TOO_LONG, "URI too long");
+  private static final HttpResponse HEADERS_TOO_LARGE =
+      plainText(StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request header fields too large");
+  private static final HttpResponse UNAVAILABLE =
+      plainText(StatusCodes.SERVICE_UNAVAILABLE, "This server is shutting down; try again");
+
   private EdgeResponses() {}
+
+  /** A request the parser cannot read. */
+  static HttpResponse badRequest() {
+    return BAD_REQUEST;
+  }
+
+  static HttpResponse uriTooLong() {
+    return URI_TOO_LONG;
+  }
+
+  static HttpResponse headersTooLarge() {
+    return HEADERS_TOO_LARGE;
+  }
+
+  /** A request that arrives while the listener drains for shutdown. */
+  static HttpResponse unavailable() {
+    return UNAVAILABLE;
+  }
 
   static HttpResponse invalidPath() {
     return INVALID_PATH;

@@ -1,5 +1,6 @@
 package dev.ferry.edge;
 
+import dev.ferry.common.Listener;
 import dev.ferry.edge.tls.CertificateStore;
 import dev.ferry.edge.tls.LocalCertificateStore;
 import dev.ferry.routing.RouteLookup;
@@ -32,9 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The public HTTP edge: resolves the request's host to a deployment and serves that deployment's static files, on a
- * plain HTTP listener ({@link #start}) and an HTTPS listener with HTTP/2 ({@link #startTls}). Uses Pekko HTTP's
- * low-level request handler (no routing DSL) to keep the hot path lean: a cached file is answered on the calling
- * thread from ready-made response templates; only cache misses go to the blocking-I/O dispatcher.
+ * plain HTTP listener ({@link #start}, Netty) and an HTTPS listener with HTTP/2 ({@link #startTls}, Pekko HTTP). Both
+ * hand the same handler a Pekko request; it answers a cached file on the calling thread from ready-made response
+ * templates; only cache misses go to the blocking-I/O dispatcher.
  *
  * <p>Once the HTTPS listener is up, plain HTTP requests for hosts with a certificate in the store are redirected
  * (308) to HTTPS, except ACME HTTP-01 challenges; hosts served only by the development certificate are not.
@@ -44,9 +45,11 @@ public final class EdgeServer {
   static final int MANIFEST_CACHE_ENTRIES = 1000;
   static final long SMALL_FILE_CACHE_BYTES = 64L * 1024 * 1024;
   static final String ACME_CHALLENGE_PREFIX = ".well-known/acme-challenge/";
+  /** A request body is collected in memory for a function; whatever a function's limit, never more than this. */
+  static final long MAX_COLLECTED_BODY_BYTES = 64L * 1024 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
-  private static final String RAW_REQUEST_URI = "Raw-Request-URI";
+  private static final String RAW_REQUEST_URI = NettyMessages.RAW_REQUEST_URI;
   private static final String HTTP_2 = "HTTP/2.0";
 
   /**
@@ -144,21 +147,28 @@ public final class EdgeServer {
     return this;
   }
 
-  /** The plain HTTP listener. */
-  public CompletionStage<ServerBinding> start(String iface, int port) {
-    Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> handle(request, false);
-    return Http.get(system)
-        .newServerAt(iface, port)
-        .adaptSettings(EdgeServer::edgeSettings)
-        .bind(handler)
-        .whenComplete((binding, failure) -> logBinding("Edge", iface, port, binding, failure));
+  /**
+   * The plain HTTP/1.1 listener, on Netty's event loops rather than Pekko HTTP (ADR 0018): a cached file is answered
+   * on the thread that read the request.
+   */
+  public CompletionStage<Listener> start(String iface, int port) {
+    int ioThreads = system.settings().config().getInt("ferry.edge.io-threads");
+    return PlainHttpListener.bind(system, iface, port, ioThreads, request -> handle(request, false),
+            () -> Math.min(staticFiles.requestBodyLimit(), MAX_COLLECTED_BODY_BYTES))
+        .whenComplete((listener, failure) -> {
+          if (failure != null) {
+            log.error("Edge could not bind {}:{}", iface, port, failure);
+          } else {
+            log.info("Edge listening on {}", listener.localAddress());
+          }
+        });
   }
 
   /**
    * The HTTPS listener: HTTP/2 and HTTP/1.1 negotiated by ALPN, certificates from the context (see
    * {@link dev.ferry.edge.tls.EdgeTls#serverContext}). Once bound, plain HTTP redirects to its port.
    */
-  public CompletionStage<ServerBinding> startTls(String iface, int port, SSLContext tls) {
+  public CompletionStage<Listener> startTls(String iface, int port, SSLContext tls) {
     Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> handle(request, true);
     return Http.get(system)
         .newServerAt(iface, port)
@@ -170,7 +180,8 @@ public final class EdgeServer {
           if (binding != null) {
             httpsPort = binding.localAddress().getPort();
           }
-        });
+        })
+        .thenApply(Listener::of);
   }
 
   /** Handles one request; every response, including failures, carries the edge headers and is counted. */

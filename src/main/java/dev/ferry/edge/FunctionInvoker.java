@@ -16,4 +16,9 @@ public interface FunctionInvoker {
    */
   CompletionStage<HttpResponse> invoke(String deploymentId, Manifest manifest, Result.ServeFunction function,
       String path, HttpRequest request);
+
+  /** The largest request body a function takes; the edge collects no more of one than this. */
+  default long maxRequestBodyBytes() {
+    return Long.MAX_VALUE;
+  }
 }

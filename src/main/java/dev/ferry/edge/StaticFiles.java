@@ -50,6 +50,12 @@ public final class StaticFiles {
     this.functions = invoker;
   }
 
+  /** How much of a request's body to collect: as much as a function takes, none without functions. */
+  long requestBodyLimit() {
+    FunctionInvoker invoker = functions;
+    return invoker == null ? 0 : invoker.maxRequestBodyBytes();
+  }
+
   boolean runsFunctions() {
     return functions != null;
   }

@@ -120,6 +120,11 @@ public final class FunctionRuntime implements FunctionInvoker, AutoCloseable {
   }
 
   @Override
+  public long maxRequestBodyBytes() {
+    return settings.maxBodyBytes();
+  }
+
+  @Override
   public CompletionStage<HttpResponse> invoke(String deploymentId, Manifest manifest, Result.ServeFunction function,
       String path, HttpRequest request) {
     Manifest.Function config = manifest.function(function.name());

@@ -105,15 +105,15 @@ class EdgeVsNginxBench {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", ConfigFactory
         .parseString("pekko.actor.provider = local\npekko.loglevel = WARNING")
         .withFallback(ConfigFactory.load()));
-    ServerBinding ferry = null;
-    ServerBinding bare = null;
+    dev.ferry.common.Listener ferry = null;
+    dev.ferry.common.Listener bare = null;
     Process nginxProcess = null;
     Process caddyProcess = null;
     try {
       ferry = new EdgeServer(system, host -> Optional.of("bench"), store)
           .start("127.0.0.1", 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
       int ferryPort = ferry.localAddress().getPort();
-      bare = startBarePekko(system, Files.readAllBytes(site.resolve("index.html")));
+      bare = dev.ferry.common.Listener.of(startBarePekko(system, Files.readAllBytes(site.resolve("index.html"))));
       int barePort = bare.localAddress().getPort();
       int nginxPort = freePort();
       nginxProcess = startNginx(nginx, site, nginxPort);
@@ -179,7 +179,7 @@ class EdgeVsNginxBench {
           }
         }
       }
-      for (ServerBinding binding : new ServerBinding[] {ferry, bare}) {
+      for (dev.ferry.common.Listener binding : new dev.ferry.common.Listener[] {ferry, bare}) {
         if (binding != null) {
           binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }

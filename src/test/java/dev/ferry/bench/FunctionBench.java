@@ -39,7 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import dev.ferry.common.Listener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,9 +127,9 @@ class FunctionBench {
         FunctionRuntime withoutSpares = runtime(system, settings.withSpares(0), blobs, database, "data-nospares")) {
       EdgeServer edge = new EdgeServer(system, host -> Optional.ofNullable(hosts.get(host)), blobs)
           .runFunctionsWith(runtime);
-      ServerBinding binding = edge.start("127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Listener binding = edge.start("127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
       String ferry = "http://127.0.0.1:" + binding.localAddress().getPort() + "/api/hello";
-      ServerBinding plainBinding = new EdgeServer(system, host -> Optional.ofNullable(hosts.get(host)), blobs)
+      Listener plainBinding = new EdgeServer(system, host -> Optional.ofNullable(hosts.get(host)), blobs)
           .runFunctionsWith(withoutSpares).start("127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
       String plain = "http://127.0.0.1:" + plainBinding.localAddress().getPort() + "/api/hello";
 

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import dev.ferry.common.Listener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,7 @@ class EdgeFilesTest {
   @TempDir static Path outputDir;
 
   private static ActorSystem<Void> system;
-  private static ServerBinding binding;
+  private static Listener binding;
   private static EdgeMetrics metrics;
   private static HttpClient http;
   private static int port;

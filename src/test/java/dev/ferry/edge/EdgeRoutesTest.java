@@ -21,7 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import dev.ferry.common.Listener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +42,8 @@ class EdgeRoutesTest {
   @TempDir static Path storeDir;
 
   private static ActorSystem<Void> system;
-  private static ServerBinding binding;
-  private static ServerBinding strictBinding;
+  private static Listener binding;
+  private static Listener strictBinding;
   private static HttpServer upstream;
   private static TempDirBlobStore blobs;
   private static int port;

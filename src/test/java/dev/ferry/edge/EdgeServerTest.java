@@ -25,7 +25,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import dev.ferry.common.Listener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +49,7 @@ class EdgeServerTest {
   @TempDir static Path storeDir;
 
   private static ActorSystem<Void> system;
-  private static ServerBinding binding;
+  private static Listener binding;
   private static TempDirBlobStore blobs;
   private static HttpClient http;
   private static int port;

@@ -32,7 +32,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import dev.ferry.common.Listener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,8 +53,8 @@ class EdgeTlsTest {
   @TempDir static Path certsDir;
 
   private static ActorSystem<Void> system;
-  private static ServerBinding plain;
-  private static ServerBinding tls;
+  private static Listener plain;
+  private static Listener tls;
   private static LocalCertificateStore certificates;
   private static CertifiedKey development;
   private static int plainPort;
@@ -92,7 +92,7 @@ class EdgeTlsTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (ServerBinding binding : new ServerBinding[] {plain, tls}) {
+    for (Listener binding : new Listener[] {plain, tls}) {
       if (binding != null) {
         binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }

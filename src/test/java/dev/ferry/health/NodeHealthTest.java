@@ -99,7 +99,7 @@ class NodeHealthTest {
     Files.writeString(site.resolve("ready"), "the site's own page");
     Publisher.publish(temp.resolve("site"), "dpl1", blobs);
     NodeHealth health = new NodeHealth(system, database.dataSource());
-    ServerBinding edge = new EdgeServer(system, host -> Optional.ofNullable(Map.of("site.localhost", "dpl1")
+    dev.ferry.common.Listener edge = new EdgeServer(system, host -> Optional.ofNullable(Map.of("site.localhost", "dpl1")
         .get(host)), blobs)
         .answerUnroutedHostsWith(health::handle)
         .start("127.0.0.1", 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
