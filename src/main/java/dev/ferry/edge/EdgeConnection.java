@@ -25,6 +25,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -58,6 +60,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   private final LongSupplier bodyLimit;
   private final Materializer materializer;
   private final PlainHttpListener listener;
+  /** Pekko HTTP's {@code request-timeout}: null when infinite. */
+  private final java.time.Duration requestTimeout;
 
   private final ArrayDeque<Incoming> queue = new ArrayDeque<>();
   /** The request whose body is still arriving. */
@@ -68,7 +72,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   private boolean closing;
 
   EdgeConnection(Function<HttpRequest, CompletionStage<HttpResponse>> handler, LongSupplier bodyLimit,
-      Materializer materializer, PlainHttpListener listener) {
+      Materializer materializer, PlainHttpListener listener, java.time.Duration requestTimeout) {
+    this.requestTimeout = requestTimeout;
     this.handler = handler;
     this.bodyLimit = bodyLimit;
     this.materializer = materializer;
@@ -223,11 +228,40 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       if (future.isDone() && ctx.executor().inEventLoop()) {
         write(ctx, incoming, future.getNow(null), reuse);
       } else {
-        response.whenComplete((r, failure) -> ctx.executor().execute(() ->
-            write(ctx, incoming, failure == null ? r : EdgeResponses.internalError(), reuse)));
+        answerWhenComplete(ctx, incoming, response, reuse);
         return;
       }
     }
+  }
+
+  /**
+   * Writes the response once it completes, or Pekko HTTP's 503 after the request timeout (the late response is then
+   * dropped and the connection closes after the 503).
+   */
+  private void answerWhenComplete(ChannelHandlerContext ctx, Incoming incoming, CompletionStage<HttpResponse> response,
+      boolean reuse) {
+    boolean[] settled = {false};  // only touched on this connection's event loop
+    ScheduledFuture<?> timer = requestTimeout == null ? null : ctx.executor().schedule(() -> {
+      if (!settled[0]) {
+        settled[0] = true;
+        log.warn("Edge request {} {} got no response within {}", incoming.head.method(), incoming.head.uri(),
+            requestTimeout);
+        write(ctx, incoming, EdgeResponses.timedOut(), false);
+      }
+    }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    response.whenComplete((r, failure) -> ctx.executor().execute(() -> {
+      if (settled[0]) {
+        if (r != null) {
+          r.discardEntityBytes(materializer);
+        }
+        return;
+      }
+      settled[0] = true;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      write(ctx, incoming, failure == null ? r : EdgeResponses.internalError(), reuse);
+    }));
   }
 
   private void write(ChannelHandlerContext ctx, Incoming incoming, HttpResponse response, boolean keepAlive) {

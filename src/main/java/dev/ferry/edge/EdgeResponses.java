@@ -50,7 +50,15 @@ final class EdgeResponses {
   private static final HttpResponse UNAVAILABLE =
       plainText(StatusCodes.SERVICE_UNAVAILABLE, "This server is shutting down; try again");
 
+  private static final HttpResponse TIMED_OUT = plainText(StatusCodes.SERVICE_UNAVAILABLE,
+      "The server was not able to produce a timely response to your request.\r\nPlease try again in a short while!");
+
   private EdgeResponses() {}
+
+  /** No response within the request timeout (Pekko HTTP's answer and text). */
+  static HttpResponse timedOut() {
+    return TIMED_OUT;
+  }
 
   /** A request the parser cannot read. */
   static HttpResponse badRequest() {

@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The edge's plain HTTP/1.1 listener on Netty (ADR 0018): one event loop per core reads requests, runs the edge's
- * handler on the same thread, and writes a cached answer without any hand-off. Limits are Pekko HTTP's defaults, which
- * the edge used before: a request line of 2 KiB of target (414 beyond), 8 KiB of headers (431), 60 s idle
- * connections. Draining ({@link #terminate}) answers new requests with 503 and closes each connection after its
+ * handler on the same thread, and writes a cached answer without any hand-off. Limits are Pekko HTTP's, which the edge
+ * used before: a request line of 2 KiB of target (414 beyond), 8 KiB of headers (431), and the idle and request
+ * timeouts of {@code pekko.http.server} (one configuration for both listeners). Draining ({@link #terminate}) answers new requests with 503 and closes each connection after its
  * response in progress.
  */
 final class PlainHttpListener implements Listener {
@@ -52,7 +52,6 @@ final class PlainHttpListener implements Listener {
   private static final Logger log = LoggerFactory.getLogger(PlainHttpListener.class);
   private static final int MAX_REQUEST_LINE = 2048 + 64;
   private static final int MAX_HEADER_BYTES = 8 * 1024 + 1024;
-  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   private final EventLoopGroup group;
   private final ChannelGroup connections = new DefaultChannelGroup("edge-connections", GlobalEventExecutor.INSTANCE);
@@ -76,6 +75,8 @@ final class PlainHttpListener implements Listener {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ferry-edge", true), io);
     PlainHttpListener listener = new PlainHttpListener(group);
     Materializer materializer = Materializer.matFromSystem(system);
+    Duration idleTimeout = finiteOrNull(system, "pekko.http.server.idle-timeout");
+    Duration requestTimeout = finiteOrNull(system, "pekko.http.server.request-timeout");
     Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     HttpDecoderConfig decoding = new HttpDecoderConfig()
         .setMaxInitialLineLength(MAX_REQUEST_LINE)
@@ -89,11 +90,13 @@ final class PlainHttpListener implements Listener {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (idleTimeout != null) {
+              ch.pipeline().addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            }
             ch.pipeline()
-                .addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
                 .addLast(new HttpServerCodec(decoding))
                 .addLast(new HttpServerExpectContinueHandler())
-                .addLast(new EdgeConnection(handler, bodyLimit, materializer, listener));
+                .addLast(new EdgeConnection(handler, bodyLimit, materializer, listener, requestTimeout));
           }
         });
     CompletableFuture<Listener> bound = new CompletableFuture<>();
@@ -110,6 +113,15 @@ final class PlainHttpListener implements Listener {
     system.getWhenTerminated().thenRun(() -> listener.terminate(Duration.ZERO));
     log.debug("Edge I/O: {} event loops on {}", threads, epoll ? "epoll" : "NIO");
     return bound;
+  }
+
+  /** A duration setting, or null when it is {@code infinite}. */
+  private static Duration finiteOrNull(ActorSystem<?> system, String path) {
+    com.typesafe.config.Config config = system.settings().config();
+    if (!config.hasPath(path) || config.getString(path).equalsIgnoreCase("infinite")) {
+      return null;
+    }
+    return config.getDuration(path);
   }
 
   void opened(Channel connection) {

@@ -212,6 +212,36 @@ class PlainHttpListenerTest {
     listener = null;
   }
 
+  @Test
+  void aResponseLaterThanTheRequestTimeoutIs503AndIdleConnectionsClose() throws Exception {
+    ActorTestKit quick = ActorTestKit.create("quick", com.typesafe.config.ConfigFactory.parseString(
+        "pekko.http.server.request-timeout = 300 ms\npekko.http.server.idle-timeout = 600 ms")
+        .withFallback(com.typesafe.config.ConfigFactory.load()));
+    CompletableFuture<HttpResponse> never = new CompletableFuture<>();
+    try {
+      listener = PlainHttpListener.bind(quick.system(), "127.0.0.1", 0, 1,
+          request -> request.getUri().path().equals("/never") ? never : text("ok"), () -> 0)
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      try (Socket socket = connect()) {
+        socket.getOutputStream().write("GET /never HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(ISO_8859_1));
+        String answer = readAll(socket.getInputStream());
+        assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+        assertTrue(answer.contains("timely response"), answer);
+      }
+      try (Socket socket = connect()) {
+        socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(ISO_8859_1));
+        long started = System.nanoTime();
+        // Answered, then kept open until the idle timeout closes it.
+        assertTrue(readAll(socket.getInputStream()).endsWith("ok"));
+        assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(500));
+      }
+      listener.terminate(Duration.ZERO).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      listener = null;
+    } finally {
+      quick.shutdownTestKit();
+    }
+  }
+
   private String exchange(String request) throws IOException {
     try (Socket socket = connect()) {
       try {
