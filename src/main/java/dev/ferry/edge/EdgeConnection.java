@@ -70,6 +70,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   private boolean busy;
   /** Set by a drain: close once the response in progress is written. */
   private boolean closing;
+  /** After a refused body: whatever else arrives on this connection is not read as requests. */
+  private boolean discarding;
 
   EdgeConnection(Function<HttpRequest, CompletionStage<HttpResponse>> handler, LongSupplier bodyLimit,
       Materializer materializer, PlainHttpListener listener, java.time.Duration requestTimeout) {
@@ -119,7 +121,9 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
-        reject(ctx, object.decoderResult());
+        if (!discarding) {
+          reject(ctx, object.decoderResult());
+        }
         return;
       }
       if (msg instanceof io.netty.handler.codec.http.HttpRequest head) {
@@ -139,6 +143,9 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void head(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpRequest head) {
+    if (discarding) {
+      return;
+    }
     Incoming incoming = new Incoming(head, bodyLimit.getAsLong());
     reading = incoming;
     long declared = HttpUtil.getContentLength(head, -1L);
@@ -179,6 +186,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   /** What is still on the connection belongs to a refused body: nothing more is read as a request. */
   private void discardRestOfConnection(ChannelHandlerContext ctx) {
     closing = true;
+    discarding = true;
     ctx.channel().config().setAutoRead(false);
   }
 
