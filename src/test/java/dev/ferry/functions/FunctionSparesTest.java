@@ -181,6 +181,11 @@ class FunctionSparesTest {
     Files.writeString(function.resolve("index.mjs"), "export const nothing = 1;\n");
     FunctionSpares.Spare spare = awaitSpare("node");
     assertThrows(java.io.IOException.class, () -> spares.assign(spare, function, "index.mjs", true, Map.of()));
+    // The instance's stderr is read by another thread: its line may come just after the failed assignment.
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (output.stream().noneMatch(line -> line.contains("exports no handler")) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
     assertTrue(output.stream().anyMatch(line -> line.contains("exports no handler")), output.toString());
   }
 }
