@@ -59,7 +59,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   private final Function<HttpRequest, CompletionStage<HttpResponse>> handler;
   private final LongSupplier bodyLimit;
   private final Materializer materializer;
-  private final PlainHttpListener listener;
+  private final NettyListener listener;
   /** Pekko HTTP's {@code request-timeout}: null when infinite. */
   private final java.time.Duration requestTimeout;
 
@@ -74,7 +74,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   private boolean discarding;
 
   EdgeConnection(Function<HttpRequest, CompletionStage<HttpResponse>> handler, LongSupplier bodyLimit,
-      Materializer materializer, PlainHttpListener listener, java.time.Duration requestTimeout) {
+      Materializer materializer, NettyListener listener, java.time.Duration requestTimeout) {
     this.requestTimeout = requestTimeout;
     this.handler = handler;
     this.bodyLimit = bodyLimit;
@@ -109,12 +109,6 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       }
       return NettyMessages.RequestEntityFactory.of(body == null ? ByteString.emptyByteString() : body.result());
     }
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    listener.opened(ctx.channel());
-    super.channelActive(ctx);
   }
 
   @Override
@@ -412,7 +406,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event instanceof IdleStateEvent && !busy) {
       ctx.close();
-    } else if (event == PlainHttpListener.DRAIN) {
+    } else if (event == NettyListener.DRAIN) {
       closing = true;
       if (!busy && reading == null && queue.isEmpty()) {
         ctx.close();
@@ -424,7 +418,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("Edge connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    log.debug("Edge connection {} failed", ctx.channel().remoteAddress(), cause);
     ctx.close();
   }
 }

@@ -13,21 +13,12 @@ import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.http.javadsl.ConnectionContext;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.Uri;
-import org.apache.pekko.http.javadsl.settings.ServerSettings;
-import org.apache.pekko.japi.function.Function;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +41,6 @@ public final class EdgeServer {
 
   private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
   private static final String RAW_REQUEST_URI = NettyMessages.RAW_REQUEST_URI;
-  private static final String HTTP_2 = "HTTP/2.0";
 
   /**
    * @param certificates certificates of real hosts: decide the plain-HTTP redirect (the TLS context is given to
@@ -148,20 +138,11 @@ public final class EdgeServer {
   }
 
   /**
-   * The plain HTTP/1.1 listener, on Netty's event loops rather than Pekko HTTP (ADR 0018): a cached file is answered
-   * on the thread that read the request.
+   * The plain HTTP/1.1 listener, on Netty's event loops (ADR 0018): a cached file is answered on the thread that read
+   * the request.
    */
   public CompletionStage<Listener> start(String iface, int port) {
-    int ioThreads = system.settings().config().getInt("ferry.edge.io-threads");
-    return PlainHttpListener.bind(system, iface, port, ioThreads, request -> handle(request, false),
-            () -> Math.min(staticFiles.requestBodyLimit(), MAX_COLLECTED_BODY_BYTES))
-        .whenComplete((listener, failure) -> {
-          if (failure != null) {
-            log.error("Edge could not bind {}:{}", iface, port, failure);
-          } else {
-            log.info("Edge listening on {}", listener.localAddress());
-          }
-        });
+    return listen("Edge", iface, port, null);
   }
 
   /**
@@ -169,19 +150,24 @@ public final class EdgeServer {
    * {@link dev.ferry.edge.tls.EdgeTls#serverContext}). Once bound, plain HTTP redirects to its port.
    */
   public CompletionStage<Listener> startTls(String iface, int port, SSLContext tls) {
-    Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> handle(request, true);
-    return Http.get(system)
-        .newServerAt(iface, port)
-        .enableHttps(ConnectionContext.httpsServer(tls))
-        .adaptSettings(settings -> edgeSettings(settings).withEnableHttp2(true))
-        .bind(handler)
-        .whenComplete((binding, failure) -> {
-          logBinding("Edge HTTPS", iface, port, binding, failure);
-          if (binding != null) {
-            httpsPort = binding.localAddress().getPort();
+    return listen("Edge HTTPS", iface, port, tls).thenApply(listener -> {
+      httpsPort = listener.localAddress().getPort();
+      return listener;
+    });
+  }
+
+  private CompletionStage<Listener> listen(String name, String iface, int port, SSLContext tls) {
+    int ioThreads = system.settings().config().getInt("ferry.edge.io-threads");
+    boolean secure = tls != null;
+    return NettyListener.bind(system, iface, port, ioThreads, request -> handle(request, secure),
+            () -> Math.min(staticFiles.requestBodyLimit(), MAX_COLLECTED_BODY_BYTES), tls)
+        .whenComplete((listener, failure) -> {
+          if (failure != null) {
+            log.error("{} could not bind {}:{}", name, iface, port, failure);
+          } else {
+            log.info("{} listening on {}", name, listener.localAddress());
           }
-        })
-        .thenApply(Listener::of);
+        });
   }
 
   /** Handles one request; every response, including failures, carries the edge headers and is counted. */
@@ -228,13 +214,8 @@ public final class EdgeServer {
 
   private HttpResponse finish(HttpRequest request, HttpResponse response, String deployment, long started) {
     boolean head = request.method().equals(HttpMethods.HEAD);
-    ResponseEntity entity = response.entity();
-    long bytes = head ? 0 : entity.getContentLengthOption().orElse(0);
+    long bytes = head ? 0 : response.entity().getContentLengthOption().orElse(0);
     metrics.record(deployment, response.status().intValue(), bytes, System.nanoTime() - started);
-    if (head && request.protocol().value().equals(HTTP_2) && !entity.isKnownEmpty()) {
-      // HTTP/1 renders HEAD responses without their body; HTTP/2 would send it, so it is left out here.
-      return response.withEntity(HttpEntities.createChunked(entity.getContentType(), Source.<ByteString>empty()));
-    }
     return response;
   }
 
@@ -283,27 +264,6 @@ public final class EdgeServer {
 
   static boolean isGetOrHead(HttpMethod method) {
     return method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD);
-  }
-
-  private static ServerSettings edgeSettings(ServerSettings defaults) {
-    return defaults
-        .withRawRequestUriHeader(true)
-        // Relaxed parsing lets odd targets such as "/a\b" reach the edge's own path check and its 400.
-        .withParserSettings(defaults.getParserSettings().withUriParsingMode(Uri.RELAXED))
-        // HEAD is handled like GET; Pekko's renderer then sends the headers and drops the body.
-        .withTransparentHeadRequests(false)
-        // Rendered into every response that sets none, so no response needs to carry it.
-        .withServerHeader(Optional.of(EdgeResponses.SERVER))
-        // Unparseable requests are the client's error: 4xx, never 501/505.
-        .withParsingErrorHandler(EdgeParsingErrors.class.getName());
-  }
-
-  private static void logBinding(String what, String iface, int port, ServerBinding binding, Throwable failure) {
-    if (failure != null) {
-      log.error("{} could not bind {}:{}", what, iface, port, failure);
-    } else {
-      log.info("{} listening on {}", what, binding.localAddress());
-    }
   }
 
   private static HttpResponse failed(HttpRequest request, Throwable failure) {

@@ -3,7 +3,9 @@ package dev.ferry.edge;
 import dev.ferry.common.Listener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -20,6 +22,22 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -30,6 +48,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -38,18 +57,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge's plain HTTP/1.1 listener on Netty (ADR 0018): one event loop per core reads requests, runs the edge's
+ * The edge's listeners on Netty (ADR 0018): plain HTTP/1.1, and HTTPS with HTTP/2 by ALPN: one event loop per core reads requests, runs the edge's
  * handler on the same thread, and writes a cached answer without any hand-off. Limits are Pekko HTTP's, which the edge
  * used before: a request line of 2 KiB of target (414 beyond), 8 KiB of headers (431), and the idle and request
  * timeouts of {@code pekko.http.server} (one configuration for both listeners). Draining ({@link #terminate}) answers new requests with 503 and closes each connection after its
  * response in progress.
  */
-final class PlainHttpListener implements Listener {
+final class NettyListener implements Listener {
 
   /** Sent down every connection's pipeline when draining starts. */
   static final Object DRAIN = new Object();
 
-  private static final Logger log = LoggerFactory.getLogger(PlainHttpListener.class);
+  private static final Logger log = LoggerFactory.getLogger(NettyListener.class);
   private static final int MAX_REQUEST_LINE = 2048 + 64;
   private static final int MAX_HEADER_BYTES = 8 * 1024 + 1024;
 
@@ -59,7 +78,7 @@ final class PlainHttpListener implements Listener {
   private volatile Channel server;
   private volatile boolean draining;
 
-  private PlainHttpListener(EventLoopGroup group) {
+  private NettyListener(EventLoopGroup group) {
     this.group = group;
   }
 
@@ -69,14 +88,25 @@ final class PlainHttpListener implements Listener {
    */
   static CompletionStage<Listener> bind(ActorSystem<?> system, String iface, int port, int ioThreads,
       Function<HttpRequest, CompletionStage<HttpResponse>> handler, LongSupplier bodyLimit) {
+    return bind(system, iface, port, ioThreads, handler, bodyLimit, null);
+  }
+
+  /**
+   * As {@link #bind(ActorSystem, String, int, int, Function, LongSupplier)}, with TLS when {@code tls} is given: the
+   * context's key manager picks the certificate by SNI, and ALPN offers HTTP/2 before HTTP/1.1. Each HTTP/2 stream
+   * is answered like one HTTP/1.1 exchange by its own {@link EdgeConnection}.
+   */
+  static CompletionStage<Listener> bind(ActorSystem<?> system, String iface, int port, int ioThreads,
+      Function<HttpRequest, CompletionStage<HttpResponse>> handler, LongSupplier bodyLimit, SSLContext tls) {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ferry-edge", true), io);
-    PlainHttpListener listener = new PlainHttpListener(group);
+    NettyListener listener = new NettyListener(group);
     Materializer materializer = Materializer.matFromSystem(system);
     Duration idleTimeout = finiteOrNull(system, "pekko.http.server.idle-timeout");
     Duration requestTimeout = finiteOrNull(system, "pekko.http.server.request-timeout");
+    SslContext tlsContext = tls == null ? null : nettyContext(tls);
     Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     HttpDecoderConfig decoding = new HttpDecoderConfig()
         .setMaxInitialLineLength(MAX_REQUEST_LINE)
@@ -93,10 +123,55 @@ final class PlainHttpListener implements Listener {
             if (idleTimeout != null) {
               ch.pipeline().addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
             }
+            if (tlsContext == null) {
+              http1(ch.pipeline());
+            } else {
+              tls(ch);
+            }
+            listener.opened(ch);
+          }
+
+          private void tls(SocketChannel ch) {
             ch.pipeline()
+                .addLast(tlsContext.newHandler(ch.alloc()))
+                .addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                  @Override
+                  protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                    if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                      http2(ctx.pipeline());
+                    } else {
+                      http1(ctx.pipeline());
+                    }
+                  }
+                });
+          }
+
+          private void http1(ChannelPipeline pipeline) {
+            pipeline
                 .addLast(new HttpServerCodec(decoding))
                 .addLast(new HttpServerExpectContinueHandler())
-                .addLast(new EdgeConnection(handler, bodyLimit, materializer, listener, requestTimeout));
+                .addLast(newExchange());
+          }
+
+          private void http2(ChannelPipeline pipeline) {
+            pipeline
+                .addLast(Http2FrameCodecBuilder.forServer()
+                    .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(MAX_HEADER_BYTES))
+                    .build())
+                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                  @Override
+                  protected void initChannel(Http2StreamChannel stream) {
+                    stream.pipeline()
+                        .addLast(new HostOverAuthority())
+                        .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                        .addLast(newExchange());
+                  }
+                }))
+                .addLast(new Http2Drain());
+          }
+
+          private EdgeConnection newExchange() {
+            return new EdgeConnection(handler, bodyLimit, materializer, listener, requestTimeout);
           }
         });
     CompletableFuture<Listener> bound = new CompletableFuture<>();
@@ -113,6 +188,42 @@ final class PlainHttpListener implements Listener {
     system.getWhenTerminated().thenRun(() -> listener.terminate(Duration.ZERO));
     log.debug("Edge I/O: {} event loops on {}", threads, epoll ? "epoll" : "NIO");
     return bound;
+  }
+
+  /** The JDK's TLS context (SNI key manager included) with ALPN for HTTP/2 and HTTP/1.1. */
+  private static SslContext nettyContext(SSLContext tls) {
+    ApplicationProtocolConfig alpn = new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+    return new JdkSslContext(tls, false, Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE, alpn,
+        ClientAuth.NONE, null, false);
+  }
+
+  /**
+   * A request with both {@code :authority} and {@code Host} is routed by {@code Host}, as Pekko HTTP's server did
+   * (Java's HTTP client sends both when told a Host); Netty's conversion would refuse the pair when they differ.
+   */
+  private static final class HostOverAuthority extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Http2HeadersFrame frame && frame.headers().contains(HttpHeaderNames.HOST)) {
+        frame.headers().remove(Http2Headers.PseudoHeaderName.AUTHORITY.value());
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /** On a drain, an HTTP/2 connection says GOAWAY and closes once its open streams are answered. */
+  private static final class Http2Drain extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+      if (event == DRAIN) {
+        ctx.channel().close();
+      } else {
+        super.userEventTriggered(ctx, event);
+      }
+    }
   }
 
   /** A duration setting, or null when it is {@code infinite}. */

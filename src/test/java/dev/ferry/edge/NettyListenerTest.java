@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * client: order of pipelined answers, connection reuse, parser limits, framing of streamed bodies, request bodies and
  * draining. What the edge answers is tested through it in {@code EdgeServerTest} and its siblings.
  */
-class PlainHttpListenerTest {
+class NettyListenerTest {
 
   private static ActorTestKit testKit;
   private Listener listener;
@@ -62,7 +62,7 @@ class PlainHttpListenerTest {
   }
 
   private void start(Function<HttpRequest, CompletionStage<HttpResponse>> handler, long bodyLimit) throws Exception {
-    listener = PlainHttpListener.bind(testKit.system(), "127.0.0.1", 0, 1, request -> {
+    listener = NettyListener.bind(testKit.system(), "127.0.0.1", 0, 1, request -> {
       seen.add(request);
       return handler.apply(request);
     }, () -> bodyLimit).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -219,7 +219,7 @@ class PlainHttpListenerTest {
         .withFallback(com.typesafe.config.ConfigFactory.load()));
     CompletableFuture<HttpResponse> never = new CompletableFuture<>();
     try {
-      listener = PlainHttpListener.bind(quick.system(), "127.0.0.1", 0, 1,
+      listener = NettyListener.bind(quick.system(), "127.0.0.1", 0, 1,
           request -> request.getUri().path().equals("/never") ? never : text("ok"), () -> 0)
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       try (Socket socket = connect()) {
