@@ -41,6 +41,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.japi.function.Function;
+import dev.ferry.edge.tls.DevelopmentCertificate;
+import dev.ferry.edge.tls.EdgeTls;
+import dev.ferry.edge.tls.LocalCertificateStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Ferry's edge against nginx and caddy serving the same files, all on 127.0.0.1, all measured by wrk with the same
  * URL set, threads, connections and duration. Not part of the normal test run: {@code mvn -Pbench test}.
  *
- * <p>The site and URL set (issue #6): index.html (1 KiB) and a hashed 100 KiB script, fetched as is; caddy's
+ * <p>The site and URL set (issue #6): index.html (1 KiB) and a hashed 100 KiB script, fetched as is, over plain
+ * HTTP and over TLS (HTTP/1.1, the self-signed development certificate; nginx only); caddy's
  * {@code file_server} is the second peer; rounds ({@code -Dbench.rounds=2}) alternate the servers' order and are
  * averaged. Settings: {@code -Dbench.threads=2 -Dbench.connections=64 -Dbench.duration=10 -Dbench.warmup=10} (seconds,
  * at most 60); {@code -Dbench.verbose=true} prints wrk's full output of each measured run.
@@ -71,7 +75,8 @@ class EdgeVsNginxBench {
   private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
   private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors:.*");
 
-  private record Scenario(String name, String path, String acceptEncoding) {}
+  /** tls: over HTTPS (HTTP/1.1, the development certificate), against nginx only. */
+  private record Scenario(String name, String path, String acceptEncoding, boolean tls) {}
 
   /** cpuMicros: the server's CPU time per request (all its threads or processes), or -1 where unknown. */
   private record Result(double requestsPerSecond, double p50Millis, double p99Millis, double cpuMicros,
@@ -79,8 +84,10 @@ class EdgeVsNginxBench {
 
   /** Exactly the issue's URL set: a 1 KiB HTML page and a 100 KiB JS file, as sent (no compression). */
   private static final List<Scenario> SCENARIOS = List.of(
-      new Scenario("index.html 1 KiB", "/index.html", null),
-      new Scenario("app.js 100 KiB", "/assets/app.3f9a1c2b.js", null));
+      new Scenario("index.html 1 KiB", "/index.html", null, false),
+      new Scenario("app.js 100 KiB", "/assets/app.3f9a1c2b.js", null, false),
+      new Scenario("1 KiB over TLS", "/index.html", null, true),
+      new Scenario("100 KiB over TLS", "/assets/app.3f9a1c2b.js", null, true));
 
   /** Measured rounds; the order of the servers alternates from round to round. */
   /** wrk's CPU time: the JVM's reaped children (wrk runs are the only children that finish during a run). */
@@ -107,16 +114,22 @@ class EdgeVsNginxBench {
         .withFallback(ConfigFactory.load()));
     dev.ferry.common.Listener ferry = null;
     dev.ferry.common.Listener bare = null;
+    dev.ferry.common.Listener ferryTls = null;
     Process nginxProcess = null;
     Process caddyProcess = null;
     try {
-      ferry = new EdgeServer(system, host -> Optional.of("bench"), store)
-          .start("127.0.0.1", 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      EdgeServer edge = new EdgeServer(system, host -> Optional.of("bench"), store);
+      ferry = edge.start("127.0.0.1", 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
       int ferryPort = ferry.localAddress().getPort();
+      Path certs = Files.createDirectories(work.resolve("certs"));
+      ferryTls = edge.startTls("127.0.0.1", 0, EdgeTls.serverContext(LocalCertificateStore.inMemory(),
+          DevelopmentCertificate.loadOrCreate(certs))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Path pem = certs.resolve(DevelopmentCertificate.FILE_NAME);
       bare = dev.ferry.common.Listener.of(startBarePekko(system, Files.readAllBytes(site.resolve("index.html"))));
       int barePort = bare.localAddress().getPort();
       int nginxPort = freePort();
-      nginxProcess = startNginx(nginx, site, nginxPort);
+      int nginxTlsPort = freePort();
+      nginxProcess = startNginx(nginx, site, nginxPort, nginxTlsPort, pem);
 
       int caddyPort = freePort();
       caddyProcess = startCaddy(caddy, site, caddyPort);
@@ -126,11 +139,14 @@ class EdgeVsNginxBench {
 
       List<String> names = List.of("Ferry", "nginx", "caddy");
       int[] ports = {ferryPort, nginxPort, caddyPort};
+      int[] tlsPorts = {ferryTls.localAddress().getPort(), nginxTlsPort, -1};
       List<LongSupplier> cpu = List.of(ProcessCpu.ofThisJvm(), ProcessCpu.of(nginxProcess), ProcessCpu.of(caddyProcess));
       System.out.printf("%nWarming up (%d s per scenario on each server)...%n", WARMUP_SECONDS);
-      for (Scenario scenario : SCENARIOS) {
-        for (int port : ports) {
-          runWrk(wrk, port, scenario, WARMUP_SECONDS, null);
+      for (Scenario scenario : SCENARIOS.stream().filter(scenario -> !scenario.tls()).toList()) {
+        for (int port : scenario.tls() ? tlsPorts : ports) {
+          if (port > 0) {
+            runWrk(wrk, port, scenario, WARMUP_SECONDS, null);
+          }
         }
       }
       // results[scenario][server][round]
@@ -140,7 +156,8 @@ class EdgeVsNginxBench {
           for (int k = 0; k < ports.length; k++) {
             // Alternate: forwards in even rounds, backwards in odd ones, so no server always runs first.
             int server = round % 2 == 0 ? k : ports.length - 1 - k;
-            results[s][server][round] = runWrk(wrk, ports[server], SCENARIOS.get(s), DURATION_SECONDS,
+            int port = (SCENARIOS.get(s).tls() ? tlsPorts : ports)[server];
+            results[s][server][round] = port < 0 ? null : runWrk(wrk, port, SCENARIOS.get(s), DURATION_SECONDS,
                 cpu.get(server));
           }
         }
@@ -149,6 +166,9 @@ class EdgeVsNginxBench {
       for (int s = 0; s < SCENARIOS.size(); s++) {
         Result nginxResult = mean(results[s][1]);
         for (int server = 0; server < ports.length; server++) {
+          if (results[s][server][0] == null) {
+            continue;
+          }
           Result r = mean(results[s][server]);
           rows.add(String.format(Locale.ROOT, "| %-16s | %-5s | %9.0f | %7.2f | %7.2f | %5.2f | %5.2f | %6.1f | %6.1f |",
               SCENARIOS.get(s).name(), names.get(server), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(),
@@ -179,7 +199,7 @@ class EdgeVsNginxBench {
           }
         }
       }
-      for (dev.ferry.common.Listener binding : new dev.ferry.common.Listener[] {ferry, bare}) {
+      for (dev.ferry.common.Listener binding : new dev.ferry.common.Listener[] {ferry, bare, ferryTls}) {
         if (binding != null) {
           binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -245,7 +265,7 @@ class EdgeVsNginxBench {
     }
   }
 
-  private Process startNginx(Path nginx, Path site, int port) throws Exception {
+  private Process startNginx(Path nginx, Path site, int port, int tlsPort, Path pem) throws Exception {
     Path prefix = Files.createDirectories(work.resolve("nginx"));
     Path conf = prefix.resolve("nginx.conf");
     boolean root = "root".equals(System.getProperty("user.name"));
@@ -275,9 +295,15 @@ class EdgeVsNginxBench {
             listen 127.0.0.1:%d;
             root %s;
           }
+          server {
+            listen 127.0.0.1:%d ssl;
+            ssl_certificate %s;
+            ssl_certificate_key %s;
+            root %s;
+          }
         }
         """.formatted(root ? "user root;" : "", Runtime.getRuntime().availableProcessors(), prefix, prefix, prefix,
-        prefix, prefix, prefix, prefix, port, site.toAbsolutePath()));
+        prefix, prefix, prefix, prefix, port, site.toAbsolutePath(), tlsPort, pem, pem, site.toAbsolutePath()));
     ProcessBuilder builder = new ProcessBuilder(nginx.toString(), "-p", prefix.toString(), "-c", conf.toString(),
         "-e", prefix.resolve("error.log").toString());
     builder.redirectErrorStream(true);
@@ -399,7 +425,7 @@ class EdgeVsNginxBench {
     if (scenario.acceptEncoding() != null) {
       command.addAll(List.of("-H", "Accept-Encoding: " + scenario.acceptEncoding()));
     }
-    command.add("http://127.0.0.1:" + port + scenario.path());
+    command.add((scenario.tls() ? "https" : "http") + "://127.0.0.1:" + port + scenario.path());
     long cpuBefore = cpu == null ? -1 : cpu.getAsLong();
     long wrkCpuBefore = WRK_CPU.getAsLong();
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
