@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The public HTTP edge: resolves the request's host to a deployment and serves that deployment's static files, on a
- * plain HTTP listener ({@link #start}, Netty) and an HTTPS listener with HTTP/2 ({@link #startTls}, Pekko HTTP). Both
- * hand the same handler a Pekko request; it answers a cached file on the calling thread from ready-made response
+ * plain HTTP listener ({@link #start}) and an HTTPS listener with HTTP/2 ({@link #startTls}), both on Netty (ADR
+ * 0018). Both hand the same handler a Pekko HTTP request; it answers a cached file on the calling thread from ready-made response
  * templates; only cache misses go to the blocking-I/O dispatcher.
  *
  * <p>Once the HTTPS listener is up, plain HTTP requests for hosts with a certificate in the store are redirected
