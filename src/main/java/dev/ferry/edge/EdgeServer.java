@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import javax.net.ssl.SSLContext;
+import io.netty.handler.ssl.SslContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -149,14 +149,14 @@ public final class EdgeServer {
    * The HTTPS listener: HTTP/2 and HTTP/1.1 negotiated by ALPN, certificates from the context (see
    * {@link dev.ferry.edge.tls.EdgeTls#serverContext}). Once bound, plain HTTP redirects to its port.
    */
-  public CompletionStage<Listener> startTls(String iface, int port, SSLContext tls) {
+  public CompletionStage<Listener> startTls(String iface, int port, SslContext tls) {
     return listen("Edge HTTPS", iface, port, tls).thenApply(listener -> {
       httpsPort = listener.localAddress().getPort();
       return listener;
     });
   }
 
-  private CompletionStage<Listener> listen(String name, String iface, int port, SSLContext tls) {
+  private CompletionStage<Listener> listen(String name, String iface, int port, SslContext tls) {
     int ioThreads = system.settings().config().getInt("ferry.edge.io-threads");
     boolean secure = tls != null;
     return NettyListener.bind(system, iface, port, ioThreads, request -> handle(request, secure),

@@ -27,17 +27,12 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
-import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -48,7 +43,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -92,12 +86,12 @@ final class NettyListener implements Listener {
   }
 
   /**
-   * As {@link #bind(ActorSystem, String, int, int, Function, LongSupplier)}, with TLS when {@code tls} is given: the
-   * context's key manager picks the certificate by SNI, and ALPN offers HTTP/2 before HTTP/1.1. Each HTTP/2 stream
+   * As {@link #bind(ActorSystem, String, int, int, Function, LongSupplier)}, with TLS when {@code tls} is given (see
+   * {@link dev.ferry.edge.tls.EdgeTls#serverContext}): ALPN picks HTTP/2 or HTTP/1.1. Each HTTP/2 stream
    * is answered like one HTTP/1.1 exchange by its own {@link EdgeConnection}.
    */
   static CompletionStage<Listener> bind(ActorSystem<?> system, String iface, int port, int ioThreads,
-      Function<HttpRequest, CompletionStage<HttpResponse>> handler, LongSupplier bodyLimit, SSLContext tls) {
+      Function<HttpRequest, CompletionStage<HttpResponse>> handler, LongSupplier bodyLimit, SslContext tls) {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
@@ -106,7 +100,7 @@ final class NettyListener implements Listener {
     Materializer materializer = Materializer.matFromSystem(system);
     Duration idleTimeout = finiteOrNull(system, "pekko.http.server.idle-timeout");
     Duration requestTimeout = finiteOrNull(system, "pekko.http.server.request-timeout");
-    SslContext tlsContext = tls == null ? null : nettyContext(tls);
+    SslContext tlsContext = tls;
     Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     HttpDecoderConfig decoding = new HttpDecoderConfig()
         .setMaxInitialLineLength(MAX_REQUEST_LINE)
@@ -186,18 +180,10 @@ final class NettyListener implements Listener {
     });
     // Nothing outlives the node: the loops stop with its actor system at the latest.
     system.getWhenTerminated().thenRun(() -> listener.terminate(Duration.ZERO));
-    log.debug("Edge I/O: {} event loops on {}", threads, epoll ? "epoll" : "NIO");
+    log.info("Edge I/O on {}: {} event loops on {}{}", iface + ":" + port, threads, epoll ? "epoll" : "NIO",
+        tls == null ? "" : ", TLS by " + (tls.isServer() && tls instanceof io.netty.handler.ssl.ReferenceCountedOpenSslContext
+            ? "OpenSSL (BoringSSL)" : "the JDK"));
     return bound;
-  }
-
-  /** The JDK's TLS context (SNI key manager included) with ALPN for HTTP/2 and HTTP/1.1. */
-  private static SslContext nettyContext(SSLContext tls) {
-    ApplicationProtocolConfig alpn = new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
-    return new JdkSslContext(tls, false, Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE, alpn,
-        ClientAuth.NONE, null, false);
   }
 
   /**

@@ -20,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -33,13 +34,22 @@ import javax.net.ssl.SSLSocket;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import dev.ferry.common.Listener;
+import io.netty.handler.ssl.SslProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.TestInstance;
 
-/** The HTTPS listener: certificates by SNI, HTTP/2 by ALPN, and the plain listener's redirects to it. */
-class EdgeTlsTest {
+/**
+ * The HTTPS listener: certificates by SNI, HTTP/2 by ALPN, and the plain listener's redirects to it; run once per TLS
+ * engine by its subclasses.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class EdgeTlsTest {
+
+  /** The TLS engine under test: BoringSSL where it loads, and the JDK's, which the edge falls back to. */
+  abstract SslProvider provider();
+
 
   static {
     System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
@@ -49,20 +59,23 @@ class EdgeTlsTest {
   private static final String WILD = "shop.wild.ferry.test";
   private static final String LOCAL = "site.localhost";
 
-  @TempDir static Path storeDir;
-  @TempDir static Path certsDir;
+  // Made in start(): JUnit fills @TempDir instance fields only before each test, after @BeforeAll.
+  private Path storeDir;
+  private Path certsDir;
 
-  private static ActorSystem<Void> system;
-  private static Listener plain;
-  private static Listener tls;
-  private static LocalCertificateStore certificates;
-  private static CertifiedKey development;
-  private static int plainPort;
-  private static int tlsPort;
-  private static HttpClient http2;
+  private ActorSystem<Void> system;
+  private Listener plain;
+  private Listener tls;
+  private LocalCertificateStore certificates;
+  private CertifiedKey development;
+  private int plainPort;
+  private int tlsPort;
+  private HttpClient http2;
 
   @BeforeAll
-  static void start() throws Exception {
+  void start() throws Exception {
+    storeDir = Files.createTempDirectory("edge-tls-store");
+    certsDir = Files.createTempDirectory("edge-tls-certs");
     TempDirBlobStore blobs = new TempDirBlobStore(storeDir);
     Manifest.FileEntry index = blobs.putContent("<h1>secure home</h1>".getBytes(UTF_8), "text/html; charset=utf-8");
     Manifest.FileEntry page = blobs.putContent("<h1>docs</h1>".getBytes(UTF_8), "text/html; charset=utf-8");
@@ -83,7 +96,7 @@ class EdgeTlsTest {
     edge.answerAcmeChallengesWith(token -> token.equals("known-token") ? Optional.of("known-token.thumbprint")
         : Optional.empty());
     plain = edge.start("127.0.0.1", 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    tls = edge.startTls("127.0.0.1", 0, EdgeTls.serverContext(certificates, development))
+    tls = edge.startTls("127.0.0.1", 0, EdgeTls.serverContext(certificates, development, provider()))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     plainPort = plain.localAddress().getPort();
     tlsPort = tls.localAddress().getPort();
@@ -91,7 +104,7 @@ class EdgeTlsTest {
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     for (Listener binding : new Listener[] {plain, tls}) {
       if (binding != null) {
         binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -100,6 +113,13 @@ class EdgeTlsTest {
     if (system != null) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    for (Path dir : new Path[] {storeDir, certsDir}) {
+      if (dir != null) {
+        try (var files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+      }
     }
   }
 
@@ -222,19 +242,19 @@ class EdgeTlsTest {
     assertEquals(200, tlsGet(SECURE, "/").status());
   }
 
-  private static RawHttp.Response plainGet(String host, String target) throws Exception {
+  private RawHttp.Response plainGet(String host, String target) throws Exception {
     return RawHttp.send(plainPort, "GET", target, host);
   }
 
   /** A TLS handshake with the given SNI name (none when null); returns the server's leaf certificate. */
-  private static X509Certificate handshake(String sniHost) throws Exception {
+  private X509Certificate handshake(String sniHost) throws Exception {
     try (SSLSocket socket = socket(sniHost)) {
       socket.startHandshake();
       return (X509Certificate) socket.getSession().getPeerCertificates()[0];
     }
   }
 
-  private static RawHttp.Response tlsGet(String host, String target) throws Exception {
+  private RawHttp.Response tlsGet(String host, String target) throws Exception {
     try (SSLSocket socket = socket(host)) {
       OutputStream out = socket.getOutputStream();
       out.write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(UTF_8));
@@ -246,7 +266,7 @@ class EdgeTlsTest {
     }
   }
 
-  private static SSLSocket socket(String sniHost) throws Exception {
+  private SSLSocket socket(String sniHost) throws Exception {
     SSLSocket socket = (SSLSocket) TrustAll.context().getSocketFactory().createSocket("127.0.0.1", tlsPort);
     socket.setSoTimeout(10_000);
     SSLParameters parameters = socket.getSSLParameters();

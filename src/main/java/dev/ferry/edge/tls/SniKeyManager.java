@@ -122,12 +122,15 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     return alias == null ? null : byAlias.get(alias);
   }
 
-  /** TLS asks by key type: "EC" for ECDSA, "RSA" or "RSASSA-PSS" for RSA keys. */
+  /**
+   * TLS asks by key type: "EC" for ECDSA, "RSA" or "RSASSA-PSS" for RSA keys; OpenSSL through Netty also asks
+   * "EC_EC" for ECDSA.
+   */
   static boolean matchesKeyType(CertifiedKey key, String keyType) {
     String algorithm = key.keyAlgorithm();
     if (keyType == null || keyType.equals(algorithm)) {
       return true;
     }
-    return algorithm.equals("RSA") && keyType.equals("RSASSA-PSS");
+    return algorithm.equals("RSA") && keyType.equals("RSASSA-PSS") || algorithm.equals("EC") && keyType.equals("EC_EC");
   }
 }
