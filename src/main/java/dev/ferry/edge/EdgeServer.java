@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The public HTTP edge: resolves the request's host to a deployment and serves that deployment's static files, on a
  * plain HTTP listener ({@link #start}) and an HTTPS listener with HTTP/2 ({@link #startTls}), both on Netty (ADR
- * 0018). Both hand the same handler a Pekko HTTP request; it answers a cached file on the calling thread from ready-made response
- * templates; only cache misses go to the blocking-I/O dispatcher.
+ * 0018). Both hand the same handler a Pekko HTTP request; it answers a cached file on the calling thread from
+ * ready-made response templates; only cache misses go to the blocking-I/O dispatcher.
  *
  * <p>Once the HTTPS listener is up, plain HTTP requests for hosts with a certificate in the store are redirected
  * (308) to HTTPS, except ACME HTTP-01 challenges; hosts served only by the development certificate are not.
@@ -248,9 +248,10 @@ public final class EdgeServer {
   }
 
   /**
-   * The request-target exactly as sent. Pekko normalizes the parsed {@link Uri} (dot segments removed),
-   * so the raw form is needed to reject traversal attempts rather than silently rewrite them. HTTP/2 requests have
-   * no raw form; their path (with query) comes from the parsed URI.
+   * The request-target exactly as sent (HTTP/2: the {@code :path}), which the listeners pass as
+   * {@code Raw-Request-URI}. Pekko normalizes the parsed {@link Uri} (dot segments removed), so the raw form is needed
+   * to reject traversal attempts rather than silently rewrite them. Without that header (a request made in a test),
+   * the path with query comes from the parsed URI.
    */
   static String rawTarget(HttpRequest request) {
     Optional<HttpHeader> raw = request.getHeader(RAW_REQUEST_URI);
