@@ -3,6 +3,7 @@ package dev.ferry.edge;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -53,6 +54,8 @@ import org.slf4j.LoggerFactory;
 final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(EdgeConnection.class);
+  /** How long a connection that refused a request's rest still drains it before closing. */
+  private static final long LINGER_MILLIS = 2_000;
   /** Pipelined requests waiting for earlier responses; past this, reading pauses. */
   private static final int MAX_QUEUED = 16;
 
@@ -148,8 +151,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       incoming.tooLarge = true;
       incoming.declaredLength = declared;
       reading = null;
-      enqueue(ctx, incoming);
       discardRestOfConnection(ctx);
+      enqueue(ctx, incoming);
     }
   }
 
@@ -165,8 +168,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       incoming.tooLarge = true;
       incoming.body = null;
       reading = null;
-      enqueue(ctx, incoming);
       discardRestOfConnection(ctx);
+      enqueue(ctx, incoming);
       return;
     }
     byte[] bytes = new byte[size];
@@ -181,7 +184,24 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   private void discardRestOfConnection(ChannelHandlerContext ctx) {
     closing = true;
     discarding = true;
-    ctx.channel().config().setAutoRead(false);
+  }
+
+  /**
+   * Ends the connection without losing the answer just written: a close with unread bytes in the socket (the rest of
+   * a refused body) makes the kernel reset the connection, and a client still sending would then never read the
+   * answer. So the output is shut down first, what still arrives is read and dropped, and the connection closes when
+   * the client closes its side or after {@link #LINGER_MILLIS}.
+   */
+  private void lingeringClose(ChannelHandlerContext ctx) {
+    discarding = true;
+    closing = true;
+    if (!(ctx.channel() instanceof DuplexChannel duplex) || !ctx.channel().isActive()) {
+      ctx.close();
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    duplex.shutdownOutput().addListener(f ->
+        ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS));
   }
 
   private void enqueue(ChannelHandlerContext ctx, Incoming incoming) {
@@ -199,9 +219,9 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     while (!busy) {
       Incoming incoming = queue.poll();
       if (incoming == null) {
-        if (closing) {
-          ctx.close();
-        } else if (!ctx.channel().config().isAutoRead() && ctx.channel().isWritable()) {
+        // A closing connection is closed by the listener of its last write (or by lingeringClose), never here:
+        // a close now could cut off that write.
+        if (!closing && !ctx.channel().config().isAutoRead() && ctx.channel().isWritable()) {
           ctx.channel().config().setAutoRead(true);
         }
         return;
@@ -341,8 +361,11 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static ChannelFutureListener written(ChannelHandlerContext ctx, boolean reuse) {
-    return reuse ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE;
+  private ChannelFutureListener written(ChannelHandlerContext ctx, boolean reuse) {
+    if (reuse) {
+      return ChannelFutureListener.CLOSE_ON_FAILURE;
+    }
+    return discarding ? future -> lingeringClose(ctx) : ChannelFutureListener.CLOSE;
   }
 
   private static CompletionStage<Void> written(io.netty.channel.ChannelFuture write) {
@@ -390,7 +413,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     headers.set(HttpHeaderNames.CONTENT_LENGTH, data.size());
     headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, NettyMessages.status(response.status()),
-        NettyMessages.buffer(data), headers, EmptyHttpHeaders.INSTANCE)).addListener(ChannelFutureListener.CLOSE);
+        NettyMessages.buffer(data), headers, EmptyHttpHeaders.INSTANCE)).addListener(future -> lingeringClose(ctx));
   }
 
   @Override

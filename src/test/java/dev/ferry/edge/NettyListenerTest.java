@@ -190,6 +190,21 @@ class NettyListenerTest {
   }
 
   @Test
+  void aClientThatKeepsSendingARefusedBodyStillReadsTheAnswer() throws Exception {
+    start(request -> CompletableFuture.completedFuture(HttpResponse.create().withStatus(413)), 1000);
+    // Java's client sends the whole body without waiting for 100-continue, and gives up on the exchange when a
+    // write fails: a close with the body unread (a reset) would lose the 413 that was already sent.
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    for (int i = 0; i < 20; i++) {
+      java.net.http.HttpResponse<String> answer = client.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + listener.localAddress().getPort() + "/"))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[8 * 1024 * 1024]))
+          .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(413, answer.statusCode());
+    }
+  }
+
+  @Test
   void drainingFinishesTheRequestInFlightAndTakesNoNewConnections() throws Exception {
     CompletableFuture<HttpResponse> pending = new CompletableFuture<>();
     start(request -> pending, 0);
