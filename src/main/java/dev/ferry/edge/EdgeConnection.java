@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -189,8 +190,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   /**
    * Ends the connection without losing the answer just written: a close with unread bytes in the socket (the rest of
    * a refused body) makes the kernel reset the connection, and a client still sending would then never read the
-   * answer. So the output is shut down first, what still arrives is read and dropped, and the connection closes when
-   * the client closes its side or after {@link #LINGER_MILLIS}.
+   * answer. So the output is shut down first (not under TLS), what still arrives is read and dropped, and the
+   * connection closes when the client closes its side or after {@link #LINGER_MILLIS}.
    */
   private void lingeringClose(ChannelHandlerContext ctx) {
     discarding = true;
@@ -200,8 +201,13 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.channel().config().setAutoRead(true);
-    duplex.shutdownOutput().addListener(f ->
-        ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS));
+    Runnable later = () -> ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    if (ctx.pipeline().get(SslHandler.class) != null) {
+      // Under TLS a bare FIN would look like a truncated answer: the client closes on Connection: close instead.
+      later.run();
+    } else {
+      duplex.shutdownOutput().addListener(f -> later.run());
+    }
   }
 
   private void enqueue(ChannelHandlerContext ctx, Incoming incoming) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -192,12 +193,28 @@ class NettyListenerTest {
   @Test
   void aClientThatKeepsSendingARefusedBodyStillReadsTheAnswer() throws Exception {
     start(request -> CompletableFuture.completedFuture(HttpResponse.create().withStatus(413)), 1000);
-    // Java's client sends the whole body without waiting for 100-continue, and gives up on the exchange when a
-    // write fails: a close with the body unread (a reset) would lose the 413 that was already sent.
-    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    sendRefusedBodies("http", java.net.http.HttpClient.newHttpClient());
+  }
+
+  @Test
+  void overTlsTooARefusedBodyLeavesTheAnswerReadable() throws Exception {
+    listener = NettyListener.bind(testKit.system(), "127.0.0.1", 0, 1,
+        request -> CompletableFuture.completedFuture(HttpResponse.create().withStatus(413)), () -> 1000,
+        dev.ferry.edge.tls.EdgeTls.serverContext(dev.ferry.edge.tls.LocalCertificateStore.inMemory(),
+            dev.ferry.edge.tls.DevelopmentCertificate.loadOrCreate(Files.createTempDirectory("certs"))))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    sendRefusedBodies("https", java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+        .sslContext(dev.ferry.edge.tls.TrustAll.context()).build());
+  }
+
+  /**
+   * Java's client sends the whole body without waiting for 100-continue, and gives up on the exchange when a write
+   * fails: a close with the body unread (a reset) would lose the 413 that was already sent.
+   */
+  private void sendRefusedBodies(String scheme, java.net.http.HttpClient client) throws Exception {
     for (int i = 0; i < 20; i++) {
       java.net.http.HttpResponse<String> answer = client.send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create("http://127.0.0.1:" + listener.localAddress().getPort() + "/"))
+              java.net.URI.create(scheme + "://127.0.0.1:" + listener.localAddress().getPort() + "/"))
           .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[8 * 1024 * 1024]))
           .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
       assertEquals(413, answer.statusCode());
