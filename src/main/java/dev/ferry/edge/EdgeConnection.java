@@ -152,7 +152,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       incoming.tooLarge = true;
       incoming.declaredLength = declared;
       reading = null;
-      discardRestOfConnection(ctx);
+      discardRestOfConnection();
       enqueue(ctx, incoming);
     }
   }
@@ -169,7 +169,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       incoming.tooLarge = true;
       incoming.body = null;
       reading = null;
-      discardRestOfConnection(ctx);
+      discardRestOfConnection();
       enqueue(ctx, incoming);
       return;
     }
@@ -178,11 +178,12 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     if (incoming.body == null) {
       incoming.body = new ByteStringBuilder();
     }
-    incoming.body.putBytes(bytes);
+    // The array is this request's own: appended as it is, not copied again.
+    incoming.body.append(ByteString.fromArrayUnsafe(bytes));
   }
 
   /** What is still on the connection belongs to a refused body: nothing more is read as a request. */
-  private void discardRestOfConnection(ChannelHandlerContext ctx) {
+  private void discardRestOfConnection() {
     closing = true;
     discarding = true;
   }

@@ -228,11 +228,9 @@ class NettyListenerTest {
     int port = listener.localAddress().getPort();
     try (Socket socket = connect()) {
       socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(ISO_8859_1));
-      while (seen.isEmpty()) {
-        Thread.sleep(10);
-      }
+      await(() -> !seen.isEmpty(), "the request reached the handler");
       CompletionStage<Void> terminated = listener.terminate(Duration.ofSeconds(10));
-      Thread.sleep(200);
+      await(() -> refusesConnections(port), "the listener stopped accepting");
       assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
       assertFalse(terminated.toCompletableFuture().isDone());
       pending.complete(text("done").toCompletableFuture().join());
@@ -271,6 +269,24 @@ class NettyListenerTest {
       listener = null;
     } finally {
       quick.shutdownTestKit();
+    }
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 10 s: " + what);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  private static boolean refusesConnections(int port) {
+    try (Socket probe = new Socket("127.0.0.1", port)) {
+      return false;
+    } catch (IOException e) {
+      return true;
     }
   }
 
