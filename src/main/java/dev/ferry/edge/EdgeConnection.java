@@ -254,7 +254,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       }
       CompletableFuture<HttpResponse> future = response.toCompletableFuture();
       boolean reuse = keepAlive;
-      if (future.isDone() && ctx.executor().inEventLoop()) {
+      if (future.isDone() && !future.isCompletedExceptionally() && ctx.executor().inEventLoop()) {
         write(ctx, incoming, future.getNow(null), reuse);
       } else {
         answerWhenComplete(ctx, incoming, response, reuse);
